@@ -1,0 +1,131 @@
+"""Pipelines, their ordered stages, and the stage history of each opportunity."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Pipeline(models.Model):
+    """A configurable sales process: an ordered list of stages."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Stage(models.Model):
+    """One step of a pipeline. ``position`` orders open stages; a move to a lower
+    position, or from a won/lost stage back to an open one, is a regression."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=8, choices=StageKind.choices, default=StageKind.OPEN)
+    probability = models.PositiveSmallIntegerField(_("win probability (%)"), default=0)
+
+    class Meta:
+        ordering = ["pipeline_id", "position"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "code"], name="stage_code_unique_in_pipeline"),
+            models.UniqueConstraint(
+                fields=["pipeline", "position"], name="stage_position_unique_in_pipeline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind != StageKind.OPEN
+
+    def display_name(self, language: str | None = None) -> str:
+        if language and language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class MoveSource(models.TextChoices):
+    """Which interface asked for a stage move; every one goes through the transition service."""
+
+    CREATE = "create", _("Created")
+    FORM = "form", _("Opportunity form")
+    KANBAN = "kanban", _("Kanban")
+    BULK = "bulk", _("Bulk change")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    HISTORY_IMPORT = "history_import", _("Historical import")
+    DEMO = "demo", _("Demo data")
+    SYSTEM = "system", _("System")
+
+
+class StageInterval(models.Model):
+    """One stay of one opportunity in one stage. ``left_at`` is empty while it lasts;
+    at most one interval per opportunity is open (a database constraint)."""
+
+    opportunity = models.ForeignKey(
+        "crm.Opportunity", on_delete=models.CASCADE, related_name="stage_intervals"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="intervals")
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), db_index=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    is_regression = models.BooleanField(_("regression"), default=False)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=MoveSource.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Owner of the opportunity when it entered the stage, so dwell per rep survives reassignment.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opportunity_id", "entered_at", "id"]
+        verbose_name = _("stage interval")
+        verbose_name_plural = _("stage intervals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity"], condition=Q(left_at__isnull=True), name="one_open_interval"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="interval_left_after_entered",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "entered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}:{self.stage_id}@{self.entered_at:%Y-%m-%d}"

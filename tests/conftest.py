@@ -1,0 +1,14 @@
+import pytest
+
+from salespulse.pipeline.models import Pipeline
+
+
+@pytest.fixture
+def pipeline(db) -> Pipeline:
+    """The default medical-device pipeline that the migrations install."""
+    return Pipeline.objects.get(is_default=True)
+
+
+@pytest.fixture
+def stages(pipeline) -> dict:
+    return {stage.code: stage for stage in pipeline.stages.all()}
