@@ -12,3 +12,9 @@ def pipeline(db) -> Pipeline:
 @pytest.fixture
 def stages(pipeline) -> dict:
     return {stage.code: stage for stage in pipeline.stages.all()}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Argon2 is deliberately slow; tests hash hundreds of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
