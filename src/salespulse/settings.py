@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    # Lets /api/docs serve Swagger UI from Ninja's packaged static files instead of a CDN.
+    "ninja",
     "salespulse.core",
     "salespulse.accounts",
     "salespulse.crm",
