@@ -18,3 +18,11 @@ def stages(pipeline) -> dict:
 def fast_password_hasher(settings):
     """Argon2 is deliberately slow; tests hash hundreds of passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues so zh-Hans messages can be asserted without `make test`."""
+    from django.core.management import call_command
+
+    call_command("compiletranslations", verbosity=0)

@@ -19,7 +19,7 @@ from salespulse.crm.models import (
     Lead,
     ProductLine,
 )
-from salespulse.pipeline.models import Pipeline
+from salespulse.pipeline.models import MoveSource, Pipeline
 from salespulse.pipeline.services import create_opportunity
 
 PASSWORD = "test-pass-123"
@@ -101,7 +101,11 @@ def make_opportunity(
     name: str = "彩超采购项目",
     **fields,
 ):
-    """Create an opportunity in the default pipeline through the transition service."""
+    """Create an opportunity in the default pipeline through the transition service.
+
+    The deal is loaded as synthetic data (source ``demo``), so it may start in a gated
+    stage without evidence; tests of gates move deals with an interactive source.
+    """
     pipeline = Pipeline.objects.get(is_default=True)
     owner = owner or UserFactory()
     customer = customer or CustomerFactory(owner=owner)
@@ -114,6 +118,7 @@ def make_opportunity(
         stage=stage,
         customer=customer,
         created_at=created_at,
+        source=fields.pop("source", MoveSource.DEMO),
         expected_amount=expected_amount,
         product_line=fields.pop("product_line", None) or ProductLine.objects.get(code="imaging"),
         **fields,

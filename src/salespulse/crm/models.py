@@ -204,6 +204,11 @@ class Opportunity(models.Model):
     )
     expected_amount = models.DecimalField(_("expected amount"), null=True, blank=True, **MONEY)
     won_amount = models.DecimalField(_("won amount"), null=True, blank=True, **MONEY)
+    signed_date = models.DateField(_("signing date"), null=True, blank=True)
+    decision_maker = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decision-maker contact"),
+    )
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN

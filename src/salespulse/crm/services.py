@@ -1,0 +1,95 @@
+"""Writes to customers and opportunities that are not stage moves.
+
+A stage change always goes through ``salespulse.pipeline.services.move_opportunity_to_stage``;
+``edit_opportunity`` calls it in the same transaction as the field changes, so a rejected
+move leaves the fields unchanged as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salespulse.accounts.models import User
+from salespulse.core.errors import DomainError
+from salespulse.crm.models import Customer, Opportunity, ProductLine
+from salespulse.pipeline.models import MoveSource, Stage
+from salespulse.pipeline.services import MoveResult, move_opportunity_to_stage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OpportunityDetails:
+    """The fields of an opportunity that its form edits directly."""
+
+    name: str
+    customer: Customer | None
+    product_line: ProductLine | None
+    expected_amount: Decimal | None
+    expected_close_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A stage move requested by the form; ``expected_stage`` is the stage the form showed."""
+
+    to_stage: Stage
+    expected_stage: Stage
+    reason: str = ""
+    won_amount: Decimal | None = None
+    loss_reason: str = ""
+    loss_note: str = ""
+
+
+def edit_opportunity(
+    *,
+    opportunity: Opportunity,
+    actor: User,
+    details: OpportunityDetails,
+    stage_change: StageChange | None = None,
+) -> MoveResult | None:
+    """Save the edited fields and, when the stage differs from the one shown, move it.
+
+    Raises ``DomainError`` (with ``field``) when a value or the move is rejected; then
+    nothing is saved.
+    """
+    if details.expected_amount is not None and details.expected_amount < 0:
+        raise DomainError(
+            "negative_expected_amount",
+            _("The expected amount %(amount)s is negative; enter zero or more.")
+            % {"amount": details.expected_amount},
+            field="expected_amount",
+        )
+
+    with transaction.atomic():
+        Opportunity.objects.filter(pk=opportunity.pk).update(
+            name=details.name,
+            customer=details.customer,
+            product_line=details.product_line,
+            expected_amount=details.expected_amount,
+            expected_close_date=details.expected_close_date,
+            updated_at=timezone.now(),
+        )
+        result = None
+        if stage_change is not None and stage_change.to_stage.pk != stage_change.expected_stage.pk:
+            result = move_opportunity_to_stage(
+                opportunity=opportunity,
+                to_stage=stage_change.to_stage,
+                actor=actor,
+                source=MoveSource.FORM,
+                reason=stage_change.reason,
+                expected_stage=stage_change.expected_stage,
+                won_amount=stage_change.won_amount,
+                loss_reason=stage_change.loss_reason,
+                loss_note=stage_change.loss_note,
+            )
+
+    logger.info("opportunity %s edited by user %s", opportunity.pk, actor.pk)
+    return result
