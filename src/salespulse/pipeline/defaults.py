@@ -1,5 +1,7 @@
 """The default medical-device pipeline, shipped as data and installed by a migration."""
 
+from django.utils import timezone
+
 MEDICAL_DEVICE_PIPELINE = {
     "code": "medical_device",
     "name": "医疗器械标准流程",
@@ -15,14 +17,32 @@ MEDICAL_DEVICE_PIPELINE = {
         ("won", "赢单", "Won", "won", 100),
         ("lost", "输单", "Lost", "lost", 0),
     ],
+    "document_types": [
+        # (code, 中文, English)
+        ("tech_confirmation", "技术参数确认书（签字扫描件）", "Signed technical confirmation"),
+        ("quotation", "报价单", "Quotation"),
+        ("contract", "合同", "Contract"),
+    ],
+    "gates": {
+        # Before contract drafting: the customer's signed technical confirmation and three
+        # objections raised in the preceding stage, each with the rep's response.
+        "contract_drafting": {
+            "all": [
+                {"type": "attachment", "document_type": "tech_confirmation", "min": 1},
+                {"type": "objections", "min": 3, "with_response": True},
+            ]
+        },
+    },
 }
 
 # The stage a manager looks at first for price losses.
 PRICE_NEGOTIATION_STAGE = "negotiation"
 
 
-def install_pipeline(pipeline_model, stage_model, definition: dict, *, is_default: bool) -> object:
-    """Create or update a pipeline and its stages from ``definition`` (idempotent)."""
+def install_pipeline(
+    pipeline_model, stage_model, definition: dict, *, is_default: bool, gate_model=None, document_type_model=None
+) -> object:
+    """Create or update a pipeline, its stages and (given the models) its gates (idempotent)."""
     pipeline, _ = pipeline_model.objects.update_or_create(
         code=definition["code"],
         defaults={"name": definition["name"], "name_en": definition["name_en"], "is_default": is_default},
@@ -34,4 +54,13 @@ def install_pipeline(pipeline_model, stage_model, definition: dict, *, is_defaul
             defaults={"name": name, "name_en": name_en, "position": position * 10, "kind": kind,
                       "probability": probability},
         )
+    if document_type_model is not None:
+        for code, name, name_en in definition.get("document_types", []):
+            document_type_model.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+    if gate_model is not None:
+        for stage_code, rule in definition.get("gates", {}).items():
+            stage = stage_model.objects.get(pipeline=pipeline, code=stage_code)
+            gate_model.objects.update_or_create(
+                stage=stage, defaults={"rule": rule, "enabled": True, "enabled_at": timezone.now()}
+            )
     return pipeline

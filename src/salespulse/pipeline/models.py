@@ -129,3 +129,138 @@ class StageInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}:{self.stage_id}@{self.entered_at:%Y-%m-%d}"
+
+
+class StageGate(models.Model):
+    """The evidence a deal must have to enter ``stage``, as a rule tree stored as data.
+
+    ``rule`` is a JSON tree of ``{"all": [...]}`` / ``{"any": [...]}`` groups whose leaves
+    are field, attachment, objection and checklist conditions (see ``pipeline.gates``).
+    It is interpreted, never evaluated as code.
+    """
+
+    stage = models.OneToOneField(Stage, on_delete=models.CASCADE, related_name="gate")
+    rule = models.JSONField(_("rule"), default=dict)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # When the gate was last switched on: the fake-progress metric compares before and after.
+    enabled_at = models.DateTimeField(_("enabled at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stage gate")
+        verbose_name_plural = _("stage gates")
+
+    def __str__(self) -> str:
+        return f"gate:{self.stage}"
+
+
+class DocumentType(models.Model):
+    """A named kind of evidence document, e.g. 技术参数确认书 (signed technical confirmation)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    # Comma-separated kinds from pipeline.evidence.ALLOWED_KINDS (pdf, jpeg, png).
+    allowed_kinds = models.CharField(_("allowed file types"), max_length=60, default="pdf,jpeg,png")
+    max_bytes = models.PositiveIntegerField(_("size limit (bytes)"), default=10 * 1024 * 1024)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def allowed_kind_list(self) -> list[str]:
+        return [kind.strip() for kind in self.allowed_kinds.split(",") if kind.strip()]
+
+
+class Attachment(models.Model):
+    """An evidence file on an opportunity; the type was checked by content, not by name."""
+
+    opportunity = models.ForeignKey("crm.Opportunity", on_delete=models.CASCADE, related_name="attachments")
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ObjectionCategory(models.TextChoices):
+    PRICE = "price", _("Price")
+    COMPATIBILITY = "compatibility", _("Compatibility")
+    QUALITY = "quality", _("Quality or performance")
+    SERVICE = "service", _("Service and maintenance")
+    COMPETITOR = "competitor", _("Competitor")
+    APPROVAL = "approval", _("Approval process")
+    BUDGET = "budget", _("Budget")
+    OTHER = "other", _("Other")
+
+
+class Objection(models.Model):
+    """A concern the customer raised (客户异议), with the rep's response."""
+
+    opportunity = models.ForeignKey("crm.Opportunity", on_delete=models.CASCADE, related_name="objections")
+    # The stage the deal was in when the objection was raised.
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=20, choices=ObjectionCategory.choices)
+    customer_words = models.TextField(_("customer's words"))
+    response = models.TextField(_("response"), blank=True)
+    raised_at = models.DateTimeField(_("raised at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("raised_at")),
+                name="objection_resolved_after_raised",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}@{self.opportunity_id}"
+
+
+class GateAttempt(models.Model):
+    """A move that a stage gate blocked; counted per gate by the fake-progress report."""
+
+    opportunity = models.ForeignKey("crm.Opportunity", on_delete=models.CASCADE, related_name="+")
+    gate = models.ForeignKey(StageGate, on_delete=models.CASCADE, related_name="blocked_attempts")
+    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=MoveSource.choices)
+    unmet = models.JSONField(default=list)
+    attempted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        verbose_name = _("blocked move")
+        verbose_name_plural = _("blocked moves")

@@ -10,22 +10,60 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salespulse.accounts.models import User
 from salespulse.core.errors import Conflict, DomainError
-from salespulse.crm.models import LossReason, Opportunity, OpportunityStatus
-from salespulse.pipeline.models import MoveSource, Pipeline, Stage, StageInterval, StageKind
+from salespulse.crm.models import Contact, LossReason, Opportunity, OpportunityStatus
+from salespulse.pipeline.gates import GATE_FIELDS, GateContext, UnmetItem, coerce_field_value, evaluate
+from salespulse.pipeline.models import (
+    Attachment,
+    DocumentType,
+    GateAttempt,
+    MoveSource,
+    Objection,
+    Pipeline,
+    Stage,
+    StageGate,
+    StageInterval,
+    StageKind,
+)
 
 logger = logging.getLogger(__name__)
 
 # Sources that replay history someone else already decided; they need no regression reason.
 REPLAY_SOURCES = frozenset({MoveSource.HISTORY_IMPORT, MoveSource.DEMO, MoveSource.IMPORT})
+# Sources that load past moves as they happened: stage gates do not apply to them.
+UNGATED_SOURCES = frozenset({MoveSource.HISTORY_IMPORT, MoveSource.DEMO})
+
+
+class GateBlocked(DomainError):
+    """A move was stopped by one or more stage gates; ``items`` lists what is unmet."""
+
+    status = 422
+
+    def __init__(self, *, to_stage: Stage, items: list[UnmetItem], gates: list[StageGate]) -> None:
+        super().__init__(
+            "stage_gate_blocked",
+            _("The deal cannot enter %(stage)s yet: %(count)s requirement(s) are not met.")
+            % {"stage": to_stage.name, "count": len(items)},
+            params={"stage": to_stage.code},
+        )
+        self.items = items
+        self.gates = gates
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["unmet"] = [item.as_dict() for item in self.items]
+        return data
 
 
 @dataclass(frozen=True)
@@ -75,9 +113,14 @@ def create_opportunity(
     stage: Stage | None = None,
     created_at: dt.datetime | None = None,
     source: str = MoveSource.CREATE,
+    confirmations: Iterable[str] = (),
     **fields,
 ) -> Opportunity:
-    """Create an opportunity and open its first stage interval."""
+    """Create an opportunity and open its first stage interval.
+
+    Creating a deal directly in a later stage passes the gates of every stage up to
+    that one, as a forward move from the first stage would.
+    """
     at = created_at or timezone.now()
     stage = stage or first_open_stage(pipeline)
     if stage.pipeline_id != pipeline.pk:
@@ -88,24 +131,124 @@ def create_opportunity(
             field="stage",
         )
 
+    opportunity = Opportunity(
+        name=name,
+        pipeline=pipeline,
+        stage=stage,
+        stage_entered_at=at,
+        owner=owner,
+        status=_status_for(stage),
+        closed_at=at if stage.is_closed else None,
+        created_at=at,
+        **fields,
+    )
+    if source not in UNGATED_SOURCES:
+        entry = first_open_stage(pipeline)
+        if stage.pk != entry.pk:
+            gates = gates_on_the_way(entry, stage, include_from=True)
+            _enforce_gates(opportunity, gates, stage, frozenset(confirmations), actor=actor, source=source)
+
     with transaction.atomic():
-        opportunity = Opportunity.objects.create(
-            name=name,
-            pipeline=pipeline,
-            stage=stage,
-            stage_entered_at=at,
-            owner=owner,
-            status=_status_for(stage),
-            closed_at=at if stage.is_closed else None,
-            created_at=at,
-            **fields,
-        )
+        opportunity.save(force_insert=True)
         StageInterval.objects.create(
             opportunity=opportunity, stage=stage, entered_at=at, source=source, actor=actor, owner=owner
         )
 
     logger.info("opportunity %s created in stage %s by user %s", opportunity.pk, stage.code, getattr(actor, "pk", None))
     return opportunity
+
+
+def gates_on_the_way(from_stage: Stage, to_stage: Stage, *, include_from: bool = False) -> list[StageGate]:
+    """Return the enabled gates a forward move from ``from_stage`` to ``to_stage`` must pass.
+
+    A move into an open stage passes the gates of every stage it enters or skips. A win
+    passes the gates of all open stages after ``from_stage`` and the won stage's own. A
+    loss passes only the lost stage's gate: losing a deal is never fake progress.
+    """
+    stages = Stage.objects.filter(pipeline_id=to_stage.pipeline_id)
+    lower = {"position__gte" if include_from else "position__gt": from_stage.position}
+    if to_stage.kind == StageKind.LOST:
+        stages = stages.filter(pk=to_stage.pk)
+    elif to_stage.kind == StageKind.WON:
+        stages = stages.filter(Q(kind=StageKind.OPEN, **lower) | Q(pk=to_stage.pk))
+    else:
+        stages = stages.filter(kind=StageKind.OPEN, position__lte=to_stage.position, **lower)
+    return list(
+        StageGate.objects.filter(stage__in=stages, enabled=True).select_related("stage").order_by("stage__position")
+    )
+
+
+def _gate_context(opportunity: Opportunity, confirmations: frozenset[str]) -> GateContext:
+    attachment_counts: dict[str, int] = {}
+    objections_total = objections_answered = 0
+    if opportunity.pk:
+        for code, count in (
+            Attachment.objects.filter(opportunity_id=opportunity.pk)
+            .values_list("document_type__code")
+            .annotate(count=Count("id"))
+        ):
+            attachment_counts[code] = count
+        # Objections count toward the gate only when raised during the current stay.
+        current_stay = Objection.objects.filter(
+            opportunity_id=opportunity.pk, raised_at__gte=opportunity.stage_entered_at
+        )
+        objections_total = current_stay.count()
+        objections_answered = current_stay.exclude(response="").count()
+    return GateContext(
+        opportunity=opportunity,
+        confirmations=confirmations,
+        attachment_counts=attachment_counts,
+        objections_total=objections_total,
+        objections_answered=objections_answered,
+        document_type_names=dict(DocumentType.objects.values_list("code", "name")),
+    )
+
+
+def _enforce_gates(
+    opportunity: Opportunity,
+    gates: list[StageGate],
+    to_stage: Stage,
+    confirmations: frozenset[str],
+    *,
+    actor: User | None,
+    source: str,
+) -> None:
+    if not gates:
+        return
+    context = _gate_context(opportunity, confirmations)
+    unmet: list[UnmetItem] = []
+    blocking: list[StageGate] = []
+    for gate in gates:
+        items = [item for item in evaluate(gate.rule, context) if item not in unmet]
+        if items:
+            unmet.extend(items)
+            blocking.append(gate)
+    if unmet:
+        raise GateBlocked(to_stage=to_stage, items=unmet, gates=blocking)
+
+
+def _record_blocked(
+    blocked: GateBlocked, opportunity: Opportunity, from_stage: Stage, to_stage: Stage, *, actor, source: str
+) -> None:
+    """Store the blocked attempt for the fake-progress report (outside the failed transaction)."""
+    now = timezone.now()
+    GateAttempt.objects.bulk_create(
+        GateAttempt(
+            opportunity_id=opportunity.pk,
+            gate=gate,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor=actor,
+            source=source,
+            unmet=[item.as_dict() for item in blocked.items],
+            attempted_at=now,
+        )
+        for gate in blocked.gates
+    )
+    logger.info(
+        "opportunity %s blocked entering %s by %s gate(s), user %s via %s",
+        opportunity.pk, to_stage.code, len(blocked.gates), getattr(actor, "pk", None), source,
+    )
 
 
 def move_opportunity_to_stage(
@@ -120,6 +263,8 @@ def move_opportunity_to_stage(
     won_amount: Decimal | None = None,
     loss_reason: str = "",
     loss_note: str = "",
+    field_values: Mapping[str, Any] | None = None,
+    confirmations: Iterable[str] = (),
     import_batch=None,
 ) -> MoveResult:
     """Move ``opportunity`` to ``to_stage`` and record the stage interval.
@@ -127,6 +272,9 @@ def move_opportunity_to_stage(
     Writing the stage it is already in is a no-op: no interval, and the stage clock
     keeps running. ``expected_stage`` is the stage the caller saw; if another user
     moved the deal meanwhile the call raises ``Conflict`` and changes nothing.
+    ``field_values`` (gate fields such as won_amount or signed_date) are saved with
+    the move and count toward its gates; a blocked move raises ``GateBlocked`` and
+    saves nothing but the record of the attempt.
     """
     at = at or timezone.now()
     if to_stage.pipeline_id != opportunity.pipeline_id:
@@ -135,48 +283,104 @@ def move_opportunity_to_stage(
             _("Stage %(stage)s does not belong to this opportunity's pipeline.") % {"stage": to_stage.name},
             field="stage",
         )
+    values = {name: coerce_field_value(name, raw) for name, raw in (field_values or {}).items()}
+    if won_amount is not None:
+        values["won_amount"] = coerce_field_value("won_amount", won_amount)
 
-    with transaction.atomic():
-        current = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
-        from_stage = current.stage
-        if expected_stage is not None and expected_stage.pk != from_stage.pk:
-            raise _conflict(current, from_stage)
-        if from_stage.pk == to_stage.pk:
-            return MoveResult(current, False, from_stage, to_stage, False, None)
+    try:
+        with transaction.atomic():
+            result = _move_locked(
+                opportunity, to_stage, actor, source, at, reason, expected_stage, values,
+                frozenset(confirmations), loss_reason, loss_note, import_batch,
+            )
+    except GateBlocked as blocked:
+        from_stage = Stage.objects.get(opportunities__pk=opportunity.pk)
+        _record_blocked(blocked, opportunity, from_stage, to_stage, actor=actor, source=source)
+        raise
 
-        regression = is_regression(from_stage, to_stage)
-        _validate_move(current, from_stage, to_stage, at, regression, reason, source, loss_reason)
-        updates = _closing_fields(current, from_stage, to_stage, at, won_amount, loss_reason, loss_note)
-
-        # Compare-and-set on the stage the row was read with: a concurrent mover that
-        # committed first makes this update match no row (databases without row locks).
-        changed = Opportunity.objects.filter(pk=current.pk, stage_id=from_stage.pk).update(
-            stage=to_stage, stage_entered_at=at, updated_at=timezone.now(), **updates
+    if result.moved:
+        _copy_state(result.opportunity, opportunity)
+        logger.info(
+            "opportunity %s moved %s -> %s by user %s via %s%s",
+            opportunity.pk, result.from_stage.code, to_stage.code, getattr(actor, "pk", None), source,
+            " (regression)" if result.is_regression else "",
         )
-        if changed != 1:
-            raise _conflict(current, from_stage)
-        StageInterval.objects.filter(opportunity_id=current.pk, left_at__isnull=True).update(left_at=at)
-        interval = StageInterval.objects.create(
-            opportunity_id=current.pk,
-            stage=to_stage,
-            from_stage=from_stage,
-            entered_at=at,
-            is_regression=regression,
-            reason=reason[:500],
-            source=source,
-            actor=actor,
-            owner_id=current.owner_id,
-            import_batch=import_batch,
-        )
+    return result
 
-    current.refresh_from_db()
-    _copy_state(current, opportunity)
-    logger.info(
-        "opportunity %s moved %s -> %s by user %s via %s%s",
-        current.pk, from_stage.code, to_stage.code, getattr(actor, "pk", None), source,
-        " (regression)" if regression else "",
+
+def _move_locked(
+    opportunity: Opportunity,
+    to_stage: Stage,
+    actor: User | None,
+    source: str,
+    at: dt.datetime,
+    reason: str,
+    expected_stage: Stage | None,
+    values: dict[str, Any],
+    confirmations: frozenset[str],
+    loss_reason: str,
+    loss_note: str,
+    import_batch,
+) -> MoveResult:
+    # Lock the row alone: with a join, PostgreSQL re-checks the joined row after waiting
+    # for a concurrent mover and can return no row at all.
+    current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    from_stage = Stage.objects.get(pk=current.stage_id)
+    if expected_stage is not None and expected_stage.pk != from_stage.pk:
+        raise _conflict(current, from_stage)
+    if from_stage.pk == to_stage.pk:
+        return MoveResult(current, False, from_stage, to_stage, False, None)
+
+    regression = is_regression(from_stage, to_stage)
+    _validate_move(current, from_stage, to_stage, at, regression, reason, source, loss_reason)
+    field_updates = _apply_field_values(current, values)
+    if not regression and source not in UNGATED_SOURCES:
+        _enforce_gates(current, gates_on_the_way(from_stage, to_stage), to_stage, confirmations,
+                       actor=actor, source=source)
+    updates = _closing_fields(current, from_stage, to_stage, at, values.get("won_amount"), loss_reason, loss_note)
+
+    # Compare-and-set on the stage the row was read with: a concurrent mover that
+    # committed first makes this update match no row (databases without row locks).
+    changed = Opportunity.objects.filter(pk=current.pk, stage_id=from_stage.pk).update(
+        stage=to_stage, stage_entered_at=at, updated_at=timezone.now(), **{**field_updates, **updates}
     )
+    if changed != 1:
+        raise _conflict(current, from_stage)
+    StageInterval.objects.filter(opportunity_id=current.pk, left_at__isnull=True).update(left_at=at)
+    interval = StageInterval.objects.create(
+        opportunity_id=current.pk,
+        stage=to_stage,
+        from_stage=from_stage,
+        entered_at=at,
+        is_regression=regression,
+        reason=reason[:500],
+        source=source,
+        actor=actor,
+        owner_id=current.owner_id,
+        import_batch=import_batch,
+    )
+    current.refresh_from_db()
     return MoveResult(current, True, from_stage, to_stage, regression, interval)
+
+
+def _apply_field_values(current: Opportunity, values: dict[str, Any]) -> dict[str, Any]:
+    """Set submitted gate fields on ``current`` (for evaluation) and return the column updates."""
+    updates: dict[str, Any] = {}
+    for name, value in values.items():
+        if GATE_FIELDS[name] == "relation":
+            if name == "decision_maker" and value is not None:
+                if not Contact.objects.filter(pk=value, customer_id=current.customer_id).exists():
+                    raise DomainError(
+                        "invalid_value",
+                        _("Contact %(value)s is not a contact of this deal's customer.") % {"value": value},
+                        field=name,
+                    )
+            setattr(current, f"{name}_id", value)
+            updates[f"{name}_id"] = value
+        else:
+            setattr(current, name, value)
+            updates[name] = value
+    return updates
 
 
 def _conflict(current: Opportunity, from_stage: Stage) -> Conflict:
