@@ -39,7 +39,7 @@ lint: setup
 	$(BIN)/ruff check src tests
 
 bench: setup
-	$(BIN)/python -m salespulse.bench
+	$(BIN)/python -m salespulse.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
