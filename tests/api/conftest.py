@@ -66,7 +66,9 @@ class ApiClient:
 
     def post(self, path: str, body=None):
         """POST ``body`` as JSON (a dict or list), or as raw text when it is a str or bytes."""
-        data = body if isinstance(body, (str, bytes)) else json.dumps(body if body is not None else {})
+        if body is None:
+            body = {}
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
         return self.client.post(path, data, content_type="application/json", headers=self.headers)
 
     def patch(self, path: str, body: dict):

@@ -71,3 +71,18 @@ def test_unknown_api_path_in_english():
     response = Client().get("/api/no-such-endpoint", headers={"Accept-Language": "en"})
 
     assert response.json()["message"] == "Nothing was found at /api/no-such-endpoint."
+
+
+def test_openapi_schema_lists_stage_gate_endpoints():
+    paths = set(Client().get("/api/openapi.json").json()["paths"])
+
+    assert {
+        "/api/opportunities/bulk-move",
+        "/api/opportunities/{opportunity_id}/move",
+        "/api/opportunities/{opportunity_id}/objections",
+        "/api/opportunities/{opportunity_id}/attachments",
+        "/api/pipelines/templates",
+        "/api/pipelines/{code}/template",
+        "/api/pipelines/template-schema.json",
+        "/api/reports/fake-progress",
+    } <= paths

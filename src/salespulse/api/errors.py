@@ -22,7 +22,7 @@ PARAMETER_SOURCES = frozenset({"query", "path", "body", "header", "cookie", "for
 
 def domain_error_response(exc: DomainError) -> JsonResponse:
     # A service's DomainError keeps the base status 400 when no more specific one applies.
-    # To the API the request was well-formed but broke a business rule, so it answers 422,
+    # To the API the request was well-formed but broke a business rule, so it returns 422,
     # as it does for invalid input.
     status = 422 if exc.status == 400 else exc.status
     response = JsonResponse(exc.as_dict(), status=status, json_dumps_params={"ensure_ascii": False})
@@ -42,8 +42,8 @@ def not_found_response(request: HttpRequest, exception: Exception | None = None)
 
 def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
     if len(location) > 2 and str(location[0]) == "body":
-        # ("body", "payload", "ids"): "payload" names the endpoint's parameter that holds
-        # the whole JSON body, which the client never sees.
+        # ("body", "payload", "ids"): "payload" is the name of the endpoint's parameter
+        # that contains the whole JSON body, and the client never sees that name.
         location = location[2:]
     parts = [str(part) for part in location if str(part) not in PARAMETER_SOURCES]
     return ".".join(parts)

@@ -43,10 +43,10 @@ class BulkMoveStatus(models.TextChoices):
 
 @dataclass(frozen=True)
 class BulkMoveOutcome:
-    """What happened to one opportunity of a bulk change.
+    """Result of a bulk change for one opportunity.
 
-    ``code`` and ``message`` are the domain error's for every status but ``moved`` and
-    ``unchanged``; ``unmet`` lists the missing evidence of a ``blocked`` deal.
+    ``code`` and ``message`` come from the domain error for every status except ``moved``
+    and ``unchanged``. ``unmet`` lists the missing evidence of a ``blocked`` deal.
     """
 
     opportunity_id: int

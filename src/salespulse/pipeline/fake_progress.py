@@ -9,7 +9,7 @@ Which moves count: stage intervals with a ``from_stage`` (creation is not a move
 regression, into an open or won stage (a loss is not progress). Every source counts
 except ``system``: historical imports are the moves made before SalesPulse, which is the
 "before" baseline of a gate, and demo data imitates real moves. Selectors take the
-requesting user and see the moves of the opportunities that user may see; a move is
+requesting user and read the moves of the opportunities that user may see. A move is
 credited to the rep who owned the deal when it was made (``StageInterval.owner``).
 """
 
@@ -33,7 +33,7 @@ from salespulse.pipeline.models import GateAttempt, MoveSource, StageGate, Stage
 REVERSAL_WINDOW = dt.timedelta(days=14)
 # Length of each of the two windows around the moment a gate was switched on.
 GATE_WINDOW = dt.timedelta(days=90)
-# Moves that no person decided; they say nothing about a rep's discipline.
+# Moves that no person decided, so they tell nothing about a rep's discipline.
 UNCOUNTED_SOURCES = frozenset({MoveSource.SYSTEM})
 SHARE_PLACES = Decimal("0.0001")
 
@@ -182,7 +182,7 @@ def _gate_window(gate: StageGate, now: dt.datetime, window: dt.timedelta) -> dt.
 
 
 def _gate_checks(gate: StageGate, move: _ForwardMove) -> bool:
-    """Whether ``gate`` applies to ``move``, mirroring ``services.gates_on_the_way``."""
+    """Return whether ``gate`` checks ``move``, by the same rule as ``services.gates_on_the_way``."""
     stage = gate.stage
     if stage.pipeline_id != move.pipeline_id:
         return False

@@ -17,13 +17,14 @@ Evaluation returns the unmet items; an empty list means the gate is passed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import jsonschema
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ GATE_FIELDS: dict[str, str] = {
     "product": "relation",
 }
 COMPARISONS = ("gt", "gte", "lt", "lte")
+CONDITION_TYPES = ("field", "attachment", "objections", "checklist")
 
 RULE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -49,15 +51,26 @@ RULE_SCHEMA: dict[str, Any] = {
     "title": "SalesPulse stage-gate rule",
     "$ref": "#/$defs/node",
     "$defs": {
+        # A node is chosen by its key ("all", "any") or its "type", with if/then rather
+        # than oneOf, so a validation error points at the faulty property itself.
         "node": {
-            "oneOf": [
-                {"$ref": "#/$defs/all"},
-                {"$ref": "#/$defs/any"},
-                {"$ref": "#/$defs/field"},
-                {"$ref": "#/$defs/attachment"},
-                {"$ref": "#/$defs/objections"},
-                {"$ref": "#/$defs/checklist"},
-            ]
+            "type": "object",
+            "anyOf": [
+                {"required": ["all"]},
+                {"required": ["any"]},
+                {"required": ["type"], "properties": {"type": {"enum": list(CONDITION_TYPES)}}},
+            ],
+            "allOf": [
+                {"if": {"required": ["all"]}, "then": {"$ref": "#/$defs/all"}},
+                {"if": {"required": ["any"]}, "then": {"$ref": "#/$defs/any"}},
+                *(
+                    {
+                        "if": {"required": ["type"], "properties": {"type": {"const": kind}}},
+                        "then": {"$ref": f"#/$defs/{kind}"},
+                    }
+                    for kind in CONDITION_TYPES
+                ),
+            ],
         },
         "all": {
             "type": "object",
@@ -128,7 +141,7 @@ def validate_rule(rule: Any, *, path_prefix: str = "$") -> None:
         )
         raise DomainError(
             "invalid_gate_rule",
-            _("The gate rule is invalid at %(path)s: %(problem)s") % {"path": path, "problem": error.message},
+            _("The gate rule is invalid at %(path)s: %(problem)s") % {"path": path, "problem": describe_schema_error(error)},
             field=path,
             params={"path": path},
         )
@@ -150,6 +163,32 @@ def validate_rule(rule: Any, *, path_prefix: str = "$") -> None:
                     field=leaf_path + ".value",
                     params={"path": leaf_path + ".value"},
                 )
+
+
+def describe_schema_error(error: ValidationError) -> str:
+    """Return a translated sentence for a JSON Schema error (jsonschema's own text is English)."""
+    value = json.dumps(error.instance, ensure_ascii=False)[:80]
+    expected = error.validator_value
+    templates = {
+        "type": _("%(value)s should be of type %(expected)s"),
+        "enum": _("%(value)s is not one of %(expected)s"),
+        "const": _("%(value)s should be %(expected)s"),
+        "minimum": _("%(value)s is less than the minimum %(expected)s"),
+        "maximum": _("%(value)s is greater than the maximum %(expected)s"),
+        "minLength": _("%(value)s is shorter than %(expected)s characters"),
+        "maxLength": _("%(value)s is longer than %(expected)s characters"),
+        "minItems": _("the list needs at least %(expected)s item(s)"),
+        "pattern": _("%(value)s may contain only letters, digits, - and _"),
+        "required": _("a required key is missing: %(expected)s"),
+        "additionalProperties": _("unknown key(s) in %(value)s"),
+        "uniqueItems": _("the list contains duplicates"),
+    }
+    template = templates.get(error.validator)
+    if template is None:
+        return error.message
+    if isinstance(expected, list | tuple):
+        expected = ", ".join(str(item) for item in expected)
+    return template % {"value": value, "expected": expected}
 
 
 def _leaves(node: dict, path: str) -> Iterable[tuple[str, dict]]:

@@ -23,7 +23,7 @@ from jsonschema.exceptions import best_match
 
 from salespulse.accounts.models import User
 from salespulse.core.errors import DomainError
-from salespulse.pipeline.gates import RULE_SCHEMA, validate_rule
+from salespulse.pipeline.gates import RULE_SCHEMA, describe_schema_error, validate_rule
 from salespulse.pipeline.models import DocumentType, Pipeline, Stage, StageGate, StageKind
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def parse_template(text: str | bytes) -> dict[str, Any]:
 
     error = best_match(_validator.iter_errors(document))
     if error is not None:
-        raise _invalid(_json_path(error.absolute_path), error.message)
+        raise _invalid(_json_path(error.absolute_path), describe_schema_error(error))
 
     stage_codes = [stage["code"] for stage in document["stages"]]
     for index, code in enumerate(stage_codes):

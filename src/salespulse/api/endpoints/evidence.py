@@ -63,8 +63,8 @@ def list_objections(request: HttpRequest, opportunity_id: int) -> list[dict]:
     summary="Record a customer objection",
 )
 def create_objection(request: HttpRequest, opportunity_id: int, payload: ObjectionIn) -> Status[dict]:
-    """Record an objection in the deal's current stage; with a response it counts toward
-    gates that ask for answered objections."""
+    """Record an objection in the deal's current stage. An objection with a response counts
+    toward gates that require objections with a response."""
     opportunity = get_visible_opportunity(request, opportunity_id)
     objection = record_objection(
         actor=request.auth,

@@ -32,7 +32,7 @@ def _require_template_importer(user: User) -> None:
 
 @router.get("/template-schema.json", auth=None, summary="JSON Schema of pipeline templates")
 def template_schema(request: HttpRequest) -> JsonResponse:
-    """The schema every imported template is validated against; public, like the OpenAPI document."""
+    """Return the schema that every imported template is validated against. It is public, like the OpenAPI document."""
     return JsonResponse(TEMPLATE_SCHEMA, json_dumps_params={"ensure_ascii": False})
 
 
@@ -85,7 +85,7 @@ def import_pipeline_template(request: HttpRequest, dry_run: bool = True) -> dict
 
 @router.get("/{code}/template", response={200: dict, 404: ErrorOut}, summary="Export a pipeline template")
 def export_pipeline_template(request: HttpRequest, code: str) -> HttpResponse:
-    """The pipeline's stages, document types and gates as a template document.
+    """Export the pipeline's stages, document types and gates as a template document.
 
     The text is stable: exporting the same pipeline twice, or after a round trip
     through import, gives identical bytes.

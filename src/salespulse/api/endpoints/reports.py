@@ -88,12 +88,13 @@ def _report_out(report: FakeProgressReport) -> dict:
     summary="Fake progress: forward moves reversed within 14 days",
 )
 def fake_progress(request: HttpRequest, start: dt.date, end: dt.date) -> dict:
-    """Forward moves made on the Beijing dates ``start`` to ``end`` (both included) and how
-    many were reversed within 14 days, in total, per rep and per team; and for each stage
-    gate the moves it blocked in the period and the reversed share in equal windows (at
-    most 90 days) before and after it was switched on.
+    """Report the forward moves made on the Beijing dates ``start`` to ``end`` (both
+    included) and how many were reversed within 14 days, in total, per rep and per team.
 
-    A rep sees their own moves, a manager their team's, a director their region's.
+    For each stage gate the report adds the moves it blocked in the period, and the
+    reversed share in two equal windows (at most 90 days) before and after the gate was
+    switched on. A rep sees their own moves, a manager their team's, a director their
+    region's.
     """
     _require_report_reader(request.auth)
     _validate_period(start, end)

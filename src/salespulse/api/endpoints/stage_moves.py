@@ -87,9 +87,9 @@ def bulk_move(request: HttpRequest, payload: BulkMoveIn) -> dict:
 def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn) -> Opportunity:
     """Move the opportunity to the stage with code ``stage``, saving ``fields`` with the move.
 
-    A move blocked by a stage gate answers 422 with code ``stage_gate_blocked`` and the
-    ``unmet`` items; nothing is saved. A move back to an earlier stage needs ``reason``.
-    With ``expected_stage``, a deal that someone else moved meanwhile answers 409.
+    A move blocked by a stage gate returns 422 with code ``stage_gate_blocked`` and the
+    ``unmet`` items, and nothing is saved. A move back to an earlier stage needs ``reason``.
+    With ``expected_stage``, a deal that someone else moved meanwhile returns 409.
     Moving a deal to the stage it is in changes nothing.
     """
     opportunity = get_visible_opportunity(request, opportunity_id)
