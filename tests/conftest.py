@@ -26,3 +26,18 @@ def compiled_translations():
     from django.core.management import call_command
 
     call_command("compiletranslations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start and end every test in the default language.
+
+    LocaleMiddleware activates the request's language in the test thread and never
+    deactivates it, so a request in English would otherwise turn later tests English.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

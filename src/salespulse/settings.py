@@ -82,6 +82,10 @@ DATABASES = {
     ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite cannot create the file's folder; a fresh clone has no var/ yet.
+    database_name = str(DATABASES["default"]["NAME"])
+    if database_name and database_name != ":memory:" and not database_name.startswith("file:"):
+        Path(database_name).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the import page write while dashboards read; the busy timeout makes
     # concurrent writers wait instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -114,6 +118,9 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Serve from the app and node_modules folders as well, so a server started without
+# `collectstatic` (e.g. `salespulse runserver` with DEBUG off) still has its scripts.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Front-end packages come from npm (package-lock.json) and are served from node_modules.
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"

@@ -11,7 +11,7 @@ from salespulse.accounts.models import Role
 from salespulse.crm.models import LeadStatus
 from salespulse.pipeline.models import MoveSource, Stage
 from salespulse.pipeline.services import move_opportunity_to_stage
-from tests.factories import LeadFactory, TeamFactory, UserFactory, make_opportunity
+from tests.factories import PASSWORD, LeadFactory, TeamFactory, UserFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +154,29 @@ def test_home_requires_sign_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(login_url)
+
+
+@pytest.mark.django_db
+def test_all_time_period_reaches_old_deals(client):
+    ops = UserFactory(role=Role.OPS, team=None, region=None)
+    old_deal_time = dt.datetime(2017, 3, 1, 9, 0, tzinfo=dt.UTC)
+    make_opportunity(created_at=old_deal_time, stage_code="won")
+    client.login(username=ops.username, password=PASSWORD)
+
+    recent = client.get("/")
+    everything = client.get("/", {"preset": "all"})
+
+    assert recent.context["period"].start.year >= 2025
+    assert everything.context["period"].start == dt.date(2017, 3, 1)
+    assert [year.year for year in everything.context["revenue"].years][0] == 2017
+
+
+@pytest.mark.django_db
+def test_reversed_custom_period_falls_back_with_error(client):
+    ops = UserFactory(role=Role.OPS, team=None, region=None)
+    client.login(username=ops.username, password=PASSWORD)
+
+    response = client.get("/", {"start": "2026-05-01", "end": "2026-01-01"})
+
+    assert response.status_code == 200
+    assert response.context["period_form"].non_field_errors()

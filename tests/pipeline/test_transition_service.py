@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from salespulse.core.errors import Conflict, DomainError
+from salespulse.core.errors import Conflict, DomainError, PermissionDenied
 from salespulse.crm.models import Opportunity, OpportunityStatus
 from salespulse.pipeline.models import MoveSource, StageInterval
 from salespulse.pipeline.services import (
@@ -195,3 +195,17 @@ def test_history_load_collapses_repeats_and_flags_regressions(stages):
     opportunity = Opportunity.objects.get(pk=opportunity.pk)
     assert opportunity.status == OpportunityStatus.LOST
     assert opportunity.lost_at_stage == stages["needs_analysis"]
+
+
+def test_finance_may_not_move_deals(stages):
+    opportunity = make_opportunity(created_at=T0)
+    finance = UserFactory(role="finance", team=None, region=None)
+
+    with pytest.raises(PermissionDenied) as error:
+        move_opportunity_to_stage(
+            opportunity=opportunity, to_stage=stages["needs_analysis"], actor=finance,
+            source=MoveSource.KANBAN, at=T0 + dt.timedelta(days=1),
+        )
+
+    assert error.value.status == 403
+    assert len(intervals(opportunity)) == 1

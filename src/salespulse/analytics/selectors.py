@@ -15,8 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db import models
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from salespulse.accounts.models import User
 from salespulse.core.money import quantize_money
@@ -47,6 +49,26 @@ class Period:
     @property
     def years(self) -> list[int]:
         return list(range(self.start.year, self.end.year + 1))
+
+
+class PeriodPreset(models.TextChoices):
+    RECENT = "recent", _("Last year and this year")
+    THIS_YEAR = "this_year", _("This year")
+    LAST_12_MONTHS = "last_12_months", _("Last 12 months")
+    ALL = "all", _("All time")
+
+
+def period_for_preset(user: User, preset: str, today: dt.date) -> Period:
+    """Return the period a preset names; "all" starts at the earliest visible deal."""
+    if preset == PeriodPreset.THIS_YEAR:
+        return Period(dt.date(today.year, 1, 1), today)
+    if preset == PeriodPreset.LAST_12_MONTHS:
+        return Period(today - dt.timedelta(days=364), today)
+    if preset == PeriodPreset.ALL:
+        first = visible_opportunities(user).aggregate(first=Min("created_at"))["first"]
+        if first is not None:
+            return Period(min(local_date(first), today), today)
+    return Period.previous_and_current_year(today)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from salespulse.analytics import presenters, selectors
+from salespulse.analytics.forms import PeriodForm
+from salespulse.core.timeutil import local_date
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    analytics_filter = selectors.AnalyticsFilter.for_home(request.user, timezone.now())
+    now = timezone.now()
+    form = PeriodForm(request.GET or None)
+    period = form.period(request.user, local_date(now))
+    analytics_filter = selectors.AnalyticsFilter(user=request.user, period=period, as_of=now)
     cycles = selectors.conversion_cycle_by_channel(analytics_filter)
     losses = selectors.losses_by_rep_and_stage(analytics_filter)
     revenue = selectors.revenue_new_vs_repeat(analytics_filter)
@@ -23,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "analytics/home.html",
         {
             "period": analytics_filter.period,
+            "period_form": form,
             "stale": selectors.stale_leads(analytics_filter),
             "revenue": revenue,
             "followups": followups,

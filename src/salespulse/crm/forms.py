@@ -8,6 +8,7 @@ from salespulse.accounts.scopes import visible_users
 from salespulse.core.templatetags.display import localized_name
 from salespulse.crm.models import (
     Channel,
+    Contact,
     Customer,
     CustomerTier,
     LossReason,
@@ -15,7 +16,7 @@ from salespulse.crm.models import (
     ProductLine,
 )
 from salespulse.crm.selectors import CustomerFilter, CustomerKind, visible_customers
-from salespulse.pipeline.models import Stage
+from salespulse.pipeline.models import DocumentType, ObjectionCategory, Stage
 
 
 class LocalizedChoiceField(forms.ModelChoiceField):
@@ -111,6 +112,14 @@ class OpportunityForm(forms.Form):
         min_value=0,
         help_text=_("Only for a move to a won stage; empty means the expected amount."),
     )
+    signed_date = forms.DateField(
+        label=_("Signing date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decision_maker = forms.ModelChoiceField(
+        Contact.objects.none(), label=_("Decision-maker contact"), required=False
+    )
     loss_reason = forms.ChoiceField(
         label=_("Loss reason"), required=False, choices=[("", "—"), *LossReason.choices]
     )
@@ -125,6 +134,8 @@ class OpportunityForm(forms.Form):
                 "product_line": opportunity.product_line_id,
                 "expected_amount": opportunity.expected_amount,
                 "expected_close_date": opportunity.expected_close_date,
+                "signed_date": opportunity.signed_date,
+                "decision_maker": opportunity.decision_maker_id,
                 "stage": opportunity.stage_id,
                 "expected_stage": opportunity.stage_id,
             },
@@ -133,6 +144,9 @@ class OpportunityForm(forms.Form):
         stages = opportunity.pipeline.stages.order_by("position")
         self.fields["stage"].queryset = stages
         self.fields["expected_stage"].queryset = stages
+        self.fields["decision_maker"].queryset = Contact.objects.filter(
+            customer_id=opportunity.customer_id
+        ).order_by("-is_decision_maker", "name")
         customers = visible_customers(user)
         if opportunity.customer_id:
             # Keep the current customer selectable even if it is owned outside the user's scope.
@@ -140,3 +154,33 @@ class OpportunityForm(forms.Form):
         # TODO: a select lists every visible customer; replace it with a search-as-you-type
         # picker before workspaces with thousands of customers use this form.
         self.fields["customer"].queryset = customers.order_by("name")
+
+
+class AttachmentForm(forms.Form):
+    """Uploads one evidence file; ``pipeline.evidence.add_attachment`` checks its content."""
+
+    document_type = LocalizedChoiceField(
+        DocumentType.objects.order_by("name"), label=_("Document type"), empty_label=None
+    )
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG or PNG scan."))
+
+
+class ObjectionForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=ObjectionCategory.choices)
+    customer_words = forms.CharField(
+        label=_("Customer's words"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    response = forms.CharField(
+        label=_("Response"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Only objections with a response count toward a stage gate."),
+    )
+
+
+class ObjectionResponseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Response"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from salespulse.accounts.models import User
 from salespulse.core.errors import DomainError
-from salespulse.crm.models import Customer, Opportunity, ProductLine
+from salespulse.crm.models import Contact, Customer, Opportunity, ProductLine
 from salespulse.pipeline.models import MoveSource, Stage
-from salespulse.pipeline.services import MoveResult, move_opportunity_to_stage
+from salespulse.pipeline.services import MoveResult, ensure_may_change_deals, move_opportunity_to_stage
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ class OpportunityDetails:
     product_line: ProductLine | None
     expected_amount: Decimal | None
     expected_close_date: dt.date | None
+    signed_date: dt.date | None = None
+    decision_maker: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def edit_opportunity(
     Raises ``DomainError`` (with ``field``) when a value or the move is rejected; then
     nothing is saved.
     """
+    ensure_may_change_deals(actor)
     if details.expected_amount is not None and details.expected_amount < 0:
         raise DomainError(
             "negative_expected_amount",
@@ -67,7 +70,17 @@ def edit_opportunity(
             % {"amount": details.expected_amount},
             field="expected_amount",
         )
+    customer_id = details.customer.pk if details.customer else None
+    if details.decision_maker is not None and details.decision_maker.customer_id != customer_id:
+        raise DomainError(
+            "invalid_value",
+            _("Contact %(value)s is not a contact of this deal's customer.")
+            % {"value": details.decision_maker.name},
+            field="decision_maker",
+        )
 
+    # The stage gates read these fields from the row, so saving them before the move
+    # lets a signing date or decision maker entered in the same form count toward the gate.
     with transaction.atomic():
         Opportunity.objects.filter(pk=opportunity.pk).update(
             name=details.name,
@@ -75,6 +88,8 @@ def edit_opportunity(
             product_line=details.product_line,
             expected_amount=details.expected_amount,
             expected_close_date=details.expected_close_date,
+            signed_date=details.signed_date,
+            decision_maker=details.decision_maker,
             updated_at=timezone.now(),
         )
         result = None

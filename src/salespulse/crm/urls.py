@@ -10,4 +10,11 @@ urlpatterns = [
     # TODO: opportunities live under /customers/ only because the project URLconf mounts
     # this app there; give them their own /opportunities/ prefix in salespulse/urls.py.
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/attachments/", views.add_attachment, name="opportunity_attachment_add"),
+    path("opportunities/<int:pk>/objections/", views.add_objection, name="opportunity_objection_add"),
+    path(
+        "opportunities/<int:pk>/objections/<int:objection_pk>/response/",
+        views.respond_to_objection,
+        name="objection_respond",
+    ),
 ]

@@ -33,3 +33,27 @@ class MoveForm(forms.Form):
     to_stage = forms.IntegerField()
     expected_stage = forms.IntegerField()
     reason = forms.CharField(required=False, max_length=500)
+    loss_reason = forms.CharField(required=False, max_length=16)
+
+
+class IdListField(forms.Field):
+    """Repeated ``ids`` parameters as a list of integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("The selection contains an id that is not a number; reload the board."))
+
+
+class BulkMoveForm(forms.Form):
+    """The kanban's bulk change request: the selected cards and one target stage code.
+
+    Ids the user may not see are not filtered here: ``bulk_move_opportunities`` reports them.
+    """
+
+    ids = IdListField(required=False)
+    stage_code = forms.SlugField(max_length=40)
+    reason = forms.CharField(required=False, max_length=500)

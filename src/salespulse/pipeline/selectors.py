@@ -113,3 +113,19 @@ def kanban_filter_choices(user: User) -> tuple[QuerySet[User], QuerySet[Team]]:
     owners = visible_users(user).order_by("display_name", "username")
     teams = Team.objects.filter(members__in=owners).distinct().order_by("code")
     return owners, teams
+
+
+@dataclass(frozen=True)
+class OpportunityEvidence:
+    """Attachments and objections of one opportunity, newest first."""
+
+    attachments: list
+    objections: list
+
+
+def opportunity_evidence(opportunity: Opportunity) -> OpportunityEvidence:
+    """Return the evidence of an opportunity the caller already fetched with ``get_visible_opportunity``."""
+    return OpportunityEvidence(
+        attachments=list(opportunity.attachments.select_related("document_type", "uploaded_by")),
+        objections=list(opportunity.objections.select_related("stage", "recorded_by")),
+    )

@@ -20,8 +20,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salespulse.accounts.models import User
-from salespulse.core.errors import Conflict, DomainError
+from salespulse.accounts.models import Role, User
+from salespulse.core.errors import Conflict, DomainError, PermissionDenied
 from salespulse.crm.models import Contact, LossReason, Opportunity, OpportunityStatus
 from salespulse.pipeline.gates import GATE_FIELDS, GateContext, UnmetItem, coerce_field_value, evaluate
 from salespulse.pipeline.models import (
@@ -76,6 +76,19 @@ class MoveResult:
     interval: StageInterval | None
 
 
+# Roles that see deals but never change them: finance reconciles, it does not sell.
+READ_ONLY_ROLES = frozenset({Role.FINANCE})
+
+
+def ensure_may_change_deals(actor: User | None) -> None:
+    """Raise ``PermissionDenied`` when ``actor``'s role may only read deals."""
+    if actor is not None and not actor.is_superuser and actor.role in READ_ONLY_ROLES:
+        raise PermissionDenied(
+            "role_may_not_change_deals",
+            _("The %(role)s role can view deals but not change them.") % {"role": actor.get_role_display()},
+        )
+
+
 def is_regression(from_stage: Stage, to_stage: Stage) -> bool:
     """A move back to an earlier open stage, or out of won/lost into an open stage."""
     if from_stage.is_closed:
@@ -121,6 +134,7 @@ def create_opportunity(
     Creating a deal directly in a later stage passes the gates of every stage up to
     that one, as a forward move from the first stage would.
     """
+    ensure_may_change_deals(actor)
     at = created_at or timezone.now()
     stage = stage or first_open_stage(pipeline)
     if stage.pipeline_id != pipeline.pk:
@@ -178,7 +192,8 @@ def gates_on_the_way(from_stage: Stage, to_stage: Stage, *, include_from: bool =
     )
 
 
-def _gate_context(opportunity: Opportunity, confirmations: frozenset[str]) -> GateContext:
+def gate_context(opportunity: Opportunity, confirmations: frozenset[str] = frozenset()) -> GateContext:
+    """Collect the evidence the gates of ``opportunity`` are evaluated against."""
     attachment_counts: dict[str, int] = {}
     objections_total = objections_answered = 0
     if opportunity.pk:
@@ -215,7 +230,7 @@ def _enforce_gates(
 ) -> None:
     if not gates:
         return
-    context = _gate_context(opportunity, confirmations)
+    context = gate_context(opportunity, confirmations)
     unmet: list[UnmetItem] = []
     blocking: list[StageGate] = []
     for gate in gates:
@@ -276,6 +291,7 @@ def move_opportunity_to_stage(
     the move and count toward its gates; a blocked move raises ``GateBlocked`` and
     saves nothing but the record of the attempt.
     """
+    ensure_may_change_deals(actor)
     at = at or timezone.now()
     if to_stage.pipeline_id != opportunity.pipeline_id:
         raise DomainError(
@@ -470,6 +486,7 @@ def _copy_state(source: Opportunity, target: Opportunity) -> None:
 
 def reassign_opportunity(*, opportunity: Opportunity, new_owner: User, actor: User | None) -> Opportunity:
     """Change the owner. The stage clock keeps running and no stage interval is added."""
+    ensure_may_change_deals(actor)
     with transaction.atomic():
         Opportunity.objects.filter(pk=opportunity.pk).update(owner=new_owner, updated_at=timezone.now())
     opportunity.owner = new_owner
