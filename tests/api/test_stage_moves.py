@@ -58,7 +58,7 @@ def test_blocked_messages_default_to_chinese(org, deal, api_as):
 def test_blocked_messages_in_english(org, deal, api_as):
     body = api_as(org.rep_a, "en").post(move_path(deal), {"stage": "won"}).json()
 
-    assert body["message"] == "The deal cannot enter 赢单 yet: 2 requirement(s) are not met."
+    assert body["message"] == "The deal cannot enter Won yet: 2 requirement(s) are not met."
     assert [item["message"][:8] for item in body["unmet"]] == ["Fill in ", "Fill in "]
 
 

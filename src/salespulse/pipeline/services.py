@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from salespulse.accounts.models import Role, User
@@ -54,7 +55,7 @@ class GateBlocked(DomainError):
         super().__init__(
             "stage_gate_blocked",
             _("The deal cannot enter %(stage)s yet: %(count)s requirement(s) are not met.")
-            % {"stage": to_stage.name, "count": len(items)},
+            % {"stage": _label(to_stage), "count": len(items)},
             params={"stage": to_stage.code},
         )
         self.items = items
@@ -87,6 +88,11 @@ def ensure_may_change_deals(actor: User | None) -> None:
             "role_may_not_change_deals",
             _("The %(role)s role can view deals but not change them.") % {"role": actor.get_role_display()},
         )
+
+
+def _label(stage: Stage) -> str:
+    """Return the stage's name in the active language, for messages."""
+    return stage.display_name(get_language())
 
 
 def is_regression(from_stage: Stage, to_stage: Stage) -> bool:
@@ -141,7 +147,7 @@ def create_opportunity(
         raise DomainError(
             "stage_not_in_pipeline",
             _("Stage %(stage)s does not belong to pipeline %(pipeline)s.")
-            % {"stage": stage.name, "pipeline": pipeline.name},
+            % {"stage": _label(stage), "pipeline": pipeline.name},
             field="stage",
         )
 
@@ -296,7 +302,7 @@ def move_opportunity_to_stage(
     if to_stage.pipeline_id != opportunity.pipeline_id:
         raise DomainError(
             "stage_not_in_pipeline",
-            _("Stage %(stage)s does not belong to this opportunity's pipeline.") % {"stage": to_stage.name},
+            _("Stage %(stage)s does not belong to this opportunity's pipeline.") % {"stage": _label(to_stage)},
             field="stage",
         )
     values = {name: coerce_field_value(name, raw) for name, raw in (field_values or {}).items()}
@@ -403,7 +409,7 @@ def _conflict(current: Opportunity, from_stage: Stage) -> Conflict:
     return Conflict(
         "stage_conflict",
         _("Opportunity %(name)s was moved by someone else and is now in %(stage)s; reload and try again.")
-        % {"name": current.name, "stage": from_stage.name},
+        % {"name": current.name, "stage": _label(from_stage)},
         params={"stage": from_stage.code},
     )
 
@@ -422,13 +428,13 @@ def _validate_move(
         raise DomainError(
             "move_before_stage_entry",
             _("The move time %(at)s is earlier than the time the opportunity entered %(stage)s.")
-            % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), "stage": from_stage.name},
+            % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), "stage": _label(from_stage)},
             field="at",
         )
     if regression and not reason.strip() and source not in REPLAY_SOURCES:
         raise DomainError(
             "regression_reason_required",
-            _("Moving back from %(from)s to %(to)s needs a reason.") % {"from": from_stage.name, "to": to_stage.name},
+            _("Moving back from %(from)s to %(to)s needs a reason.") % {"from": _label(from_stage), "to": _label(to_stage)},
             field="reason",
         )
     if loss_reason and loss_reason not in LossReason.values:
@@ -521,7 +527,7 @@ def load_stage_history(
         if move.stage.pipeline_id != opportunity.pipeline_id:
             raise DomainError(
                 "stage_not_in_pipeline",
-                _("Stage %(stage)s does not belong to this opportunity's pipeline.") % {"stage": move.stage.name},
+                _("Stage %(stage)s does not belong to this opportunity's pipeline.") % {"stage": _label(move.stage)},
             )
         if not stays or stays[-1].stage.pk != move.stage.pk:
             stays.append(move)
