@@ -163,11 +163,14 @@ def test_all_time_period_reaches_old_deals(client):
     make_opportunity(created_at=old_deal_time, stage_code="won")
     client.login(username=ops.username, password=PASSWORD)
 
-    recent = client.get("/")
+    recent = client.get("/", {"preset": "recent"})
     everything = client.get("/", {"preset": "all"})
+    default = client.get("/")
 
     assert recent.context["period"].start.year >= 2025
     assert everything.context["period"].start == dt.date(2017, 3, 1)
+    # Nothing closed recently, so the default falls back to all time.
+    assert default.context["period"].start == dt.date(2017, 3, 1)
     assert [year.year for year in everything.context["revenue"].years][0] == 2017
 
 

@@ -221,3 +221,12 @@ def test_bulk_move_without_ids_is_422(org, api_as):
 
     assert response.status_code == 422
     assert response.json()["field"] == "ids"
+
+
+def test_malformed_json_body_is_400(org, deal, api_as, stages):
+    response = api_as(org.rep_a, "en").post(move_path(deal), '{"stage": "won",')
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"
+    assert response.json()["message"].startswith("The request body is not valid JSON")
+    assert intervals(deal) == 1

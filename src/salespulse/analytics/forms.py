@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salespulse.accounts.models import User
-from salespulse.analytics.selectors import Period, PeriodPreset, period_for_preset
+from salespulse.analytics.selectors import Period, PeriodPreset, default_period, period_for_preset
 
 # Longest custom period, so one request cannot ask for centuries of year buckets.
 MAX_PERIOD_DAYS = 366 * 12
@@ -37,7 +37,7 @@ class PeriodForm(forms.Form):
     def period(self, user: User, today: dt.date) -> Period:
         """Return the chosen period: custom dates win over the preset; invalid input gives the default."""
         if not self.is_bound or not self.is_valid():
-            return period_for_preset(user, PeriodPreset.RECENT, today)
+            return default_period(user, today)
         start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         if start and end:
             return Period(start, end)

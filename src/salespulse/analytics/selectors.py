@@ -71,6 +71,19 @@ def period_for_preset(user: User, preset: str, today: dt.date) -> Period:
     return Period.previous_and_current_year(today)
 
 
+def default_period(user: User, today: dt.date) -> Period:
+    """Return last year and this year, or all time when no visible deal closed in that span.
+
+    A workspace that has just imported an older history (for example a public data set
+    whose deals closed years ago) then opens on its figures instead of empty charts.
+    """
+    recent = Period.previous_and_current_year(today)
+    start, end = recent.bounds()
+    if visible_opportunities(user).filter(closed_at__gte=start, closed_at__lt=end).exists():
+        return recent
+    return period_for_preset(user, PeriodPreset.ALL, today)
+
+
 @dataclass(frozen=True)
 class AnalyticsFilter:
     """Scope of an analytics question: the records ``user`` may see, closed inside

@@ -136,6 +136,17 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # Ninja raises HttpError(400) from the JSON decoder's error for a body it cannot parse.
+            response = domain_error_response(
+                DomainError(
+                    "invalid_json",
+                    _("The request body is not valid JSON (%(error)s); send a JSON object.")
+                    % {"error": exc.__cause__},
+                )
+            )
+            response.status_code = 400  # malformed, unlike a well-formed request that breaks a rule
+            return response
         return domain_error_response(
             DomainError(
                 f"http_{exc.status_code}",
