@@ -22,6 +22,17 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The project's apps come first: for a msgid or template that Django's own apps also
+    # define (e.g. "Filter", which django.contrib.admin translates as 过滤器), the app
+    # listed first wins.
+    "salespulse.core",
+    "salespulse.accounts",
+    "salespulse.crm",
+    "salespulse.pipeline",
+    "salespulse.imports",
+    "salespulse.analytics",
+    "salespulse.api",
+    "salespulse.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -34,21 +45,13 @@ INSTALLED_APPS = [
     "template_partials",
     # Lets /api/docs serve Swagger UI from Ninja's packaged static files instead of a CDN.
     "ninja",
-    "salespulse.core",
-    "salespulse.accounts",
-    "salespulse.crm",
-    "salespulse.pipeline",
-    "salespulse.imports",
-    "salespulse.analytics",
-    "salespulse.api",
-    "salespulse.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "salespulse.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -30,3 +30,10 @@ def write_csv(tmp_path):
 @pytest.fixture
 def customer_csv(write_csv):
     return write_csv([CUSTOMER_HEADER, *CUSTOMER_ROWS], "customers.csv", "gbk")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Keep uploaded files out of the checkout's var/ directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -94,7 +94,7 @@ def test_invalid_option_warning_is_chinese(write_csv):
     with translation.override("zh-hans"):
         report = run(write_csv(["客户名称,客户等级", "甲医院,S类"]))
 
-    assert report.warnings[0].message == "S类 不是“客户等级”的可选值，该字段留空。"
+    assert report.warnings[0].message == "S类 不是“客户等级”的可选值。该字段留空。"
 
 
 def test_scientific_phone_rejects_row_with_position(write_csv):

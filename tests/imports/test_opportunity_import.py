@@ -141,7 +141,8 @@ def test_gtxpro_is_rejected_with_close_match():
     assert [e.row for e in gtx] == [2, 3]
     assert (
         gtx[0].message
-        == "产品 GTXPro 不存在，最接近的产品是 GTX Pro。可勾选“采用相近产品”使用它，或修改文件。"
+        == "产品 GTXPro 不存在，最接近的产品是 GTX Pro。"
+        "如要使用它，请勾选“采用相近产品（名称略有差异时）”，或修改文件。"
     )
     assert Product.objects.count() == 7
     assert not Opportunity.objects.filter(external_id="Z063OYW0").exists()

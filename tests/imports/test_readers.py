@@ -40,6 +40,26 @@ def test_utf8_sample_cut_mid_character_is_still_utf8():
     assert detect_encoding(data[:-1], complete=False) == "utf-8"
 
 
+def test_late_gbk_bytes_give_gb18030(write_csv):
+    # Over 256 KiB of ASCII rows before the first GBK bytes, like a sheet sorted by id.
+    ascii_rows = [f"X{n:06d},Customer {n},ascii" for n in range(10_976)]
+    path = write_csv(["customer id,customer name,notes", *ascii_rows, "X999999,江南医院,华东"], encoding="gbk")
+    assert path.stat().st_size > 256 * 1024
+
+    table = read_table(path)
+
+    assert table.encoding == "gb18030"
+    assert table.rows[-1].cells == ["X999999", "江南医院", "华东"]
+    assert len(table.rows) == 10_977
+
+
+def test_late_utf8_bytes_stay_utf8(write_csv):
+    ascii_rows = [f"X{n:06d},Customer {n},ascii" for n in range(10_976)]
+    path = write_csv(["customer id,customer name,notes", *ascii_rows, "X999999,江南医院,华东"])
+
+    assert read_table(path).encoding == "utf-8"
+
+
 def test_row_numbers_match_the_sheet(write_csv):
     path = write_csv(["客户名称,城市", "甲医院,苏州", "", "乙医院,无锡"])
 

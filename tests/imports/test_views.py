@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -122,3 +123,49 @@ def test_xlsx_export_keeps_formula_as_text(client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=2, column=2).value == "'=1+1"
     assert sheet.cell(row=2, column=2).data_type == "s"
+
+
+def pending_files(user):
+    folder = settings.MEDIA_ROOT / "imports" / "pending" / str(user.pk)
+    return list(folder.iterdir()) if folder.exists() else []
+
+
+def test_pending_upload_is_deleted_after_commit(ops_client):
+    preview = ops_client.post(reverse("imports:upload"), {"file": customer_upload()})
+    assert len(pending_files(ops_client.user)) == 1
+
+    ops_client.post(
+        reverse("imports:upload"),
+        {"token": preview.context["token"], "file_name": "customers.csv", "commit": "1"},
+    )
+
+    assert pending_files(ops_client.user) == []
+
+
+def test_pending_upload_is_deleted_on_cancel(ops_client):
+    preview = ops_client.post(reverse("imports:upload"), {"file": customer_upload()})
+
+    response = ops_client.post(
+        reverse("imports:upload"),
+        {"token": preview.context["token"], "file_name": "customers.csv", "cancel": "1"},
+    )
+
+    assert response.status_code == 302
+    assert pending_files(ops_client.user) == []
+    assert Customer.objects.count() == 0
+
+
+def test_pending_upload_is_deleted_when_rejected(ops_client):
+    upload = SimpleUploadedFile("header_only.csv", "客户编号,客户名称\r\n".encode(), "text/csv")
+
+    response = ops_client.post(reverse("imports:upload"), {"file": upload})
+
+    assert "只有表头，没有数据行" in response.content.decode()
+    assert pending_files(ops_client.user) == []
+    assert ImportBatch.objects.count() == 0
+
+
+def test_uploads_go_to_test_media_root(ops_client, tmp_path):
+    ops_client.post(reverse("imports:upload"), {"file": customer_upload()})
+
+    assert str(pending_files(ops_client.user)[0]).startswith(str(tmp_path))

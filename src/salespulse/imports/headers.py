@@ -180,7 +180,13 @@ OPPORTUNITY_FIELDS = [
         "won_amount",
         _("won amount"),
         Parser.AMOUNT,
-        ("成交金额", "签约金额", "合同金额", "won amount", "close value"),
+        ("赢单金额", "成交金额", "签约金额", "合同金额", "won amount", "close value"),
+    ),
+    FieldSpec(
+        "signed_date",
+        _("signing date"),
+        Parser.DATE,
+        ("签约日期", "签订日期", "合同签订日期", "signing date", "signed date"),
     ),
     FieldSpec(
         "expected_close_date",
@@ -198,7 +204,7 @@ OPPORTUNITY_FIELDS = [
         "closed_at",
         _("closed at"),
         Parser.DATETIME,
-        ("成交日期", "关闭日期", "签约日期", "closed at", "close date"),
+        ("成交日期", "关闭日期", "closed at", "close date"),
     ),
     FieldSpec("owner", _("owner"), Parser.CHOICE, OWNER),
     FieldSpec(

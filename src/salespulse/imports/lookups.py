@@ -4,6 +4,11 @@ Each reference table is loaded once per import into a dict keyed by a normalised
 name (NFKC, case-folded, inner whitespace collapsed). Whitespace is collapsed but
 not removed, so ``GTXPro`` does not silently equal ``GTX Pro``; such near misses go
 through ``close_match`` and are reported.
+
+Customers are loaded as the acting user sees them (``visible_customers``), so a
+rep's sheet cannot attach a deal, contact or interaction to a customer the rep may
+not see: such a name is unknown, like a name that exists nowhere. An import
+without an acting user (the CLI without ``--user``) loads every customer.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import unicodedata
 from rapidfuzz import fuzz, process
 
 from salespulse.accounts.models import Region, Team, User
+from salespulse.crm import selectors
 from salespulse.crm.models import Channel, Customer, CustomerTier, Product, ProductLine
 from salespulse.pipeline.models import Pipeline, Stage
 
@@ -30,8 +36,9 @@ def lookup_key(text: object) -> str:
 class Lookups:
     """Name → id maps for one import; ``remember_*`` adds records the import creates."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, actor: User | None = None) -> None:
         self.pipeline = pipeline
+        self.actor = actor
         self._maps: dict[str, dict[str, int]] = {}
         self.stages = {stage.pk: stage for stage in pipeline.stages.all()}
         self._users: dict[int, User] = {}
@@ -63,7 +70,12 @@ class Lookups:
 
     def _load_customers(self) -> dict[str, int]:
         mapping: dict[str, int] = {}
-        for pk, name, external_id in Customer.objects.values_list("pk", "name", "external_id"):
+        customers = (
+            Customer.objects.all()
+            if self.actor is None
+            else selectors.visible_customers(self.actor)
+        )
+        for pk, name, external_id in customers.values_list("pk", "name", "external_id"):
             self._add(mapping, name, pk)
             self._add(mapping, external_id, pk)
         return mapping

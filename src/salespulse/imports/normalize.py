@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
 from django.utils.translation import gettext as _
 
-from salespulse.core.money import quantize_money
 from salespulse.core.timeutil import local_zone
 
 TEN_THOUSAND = Decimal(10_000)
@@ -79,6 +78,8 @@ COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 ISO_OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z)$")
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?e[+-]?\d+$", re.IGNORECASE)
 PHONE_CHARACTERS = re.compile(r"^\+?[\d\s\-()]+(?:(?:转|ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
+# Cell values quoted in messages and reports are cut to this many characters.
+SHOWN_VALUE_CHARS = 60
 
 
 class ValueProblem(ValueError):
@@ -87,6 +88,14 @@ class ValueProblem(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class MissingYear(ValueProblem):
+    """A date without a year and no default year; ``value`` is the cell text."""
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def normalize_text(value: object) -> str:
@@ -98,6 +107,12 @@ def normalize_text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def shorten(value: object, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """Return ``value`` as text cut to ``limit`` characters plus "…", for messages and reports."""
+    text = value if isinstance(value, str) else normalize_text(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def is_blank(value: object) -> bool:
     return normalize_text(value) == ""
 
@@ -107,25 +122,37 @@ def _decimal_from_number(value: int | float | Decimal) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def parse_amount(value: object, *, bare_scale: Decimal = Decimal(1)) -> Decimal:
-    """Parse a money amount to a Decimal with two places.
+def parse_amount(
+    value: object,
+    *,
+    bare_scale: Decimal = Decimal(1),
+    max_digits: int | None = None,
+    decimal_places: int = 2,
+    allow_negative: bool = True,
+) -> Decimal:
+    """Parse a money amount to a Decimal with ``decimal_places`` places.
 
     ``bare_scale`` multiplies numbers written without a unit, for sheets with a
     "单位：万元" note above the table; an explicit 万/亿/元 in the cell wins over it.
+    ``max_digits`` and ``decimal_places`` are those of the database column the
+    amount goes to: a value that does not fit, or that has more decimal places
+    after scaling, is a problem, never rounded or cut.
     """
     if isinstance(value, bool):
         raise ValueProblem(_("%(value)s is not an amount.") % {"value": value})
     if isinstance(value, int | float | Decimal):
-        return quantize_money(_decimal_from_number(value) * bare_scale)
+        amount = _decimal_from_number(value) * bare_scale
+        return _fit_amount(amount, shorten(value), max_digits, decimal_places, allow_negative)
 
     original = normalize_text(value)
+    quoted = shorten(original)
     text = re.sub(r"\s+", "", original).lower()
     if not text:
         raise ValueProblem(_("The amount is empty."))
     if any(word in text for word in VAGUE_WORDS) or AMOUNT_RANGE.search(text):
         raise ValueProblem(
             _("%(value)s is an approximate amount; enter an exact figure such as 125000 or 12.5万.")
-            % {"value": original}
+            % {"value": quoted}
         )
 
     negative = False
@@ -153,11 +180,52 @@ def parse_amount(value: object, *, bare_scale: Decimal = Decimal(1)) -> Decimal:
             text, scale, unit_given = text[: -len(suffix)], factor, True
             break
 
-    number = _parse_number(text, original)
+    number = _parse_number(text, quoted)
     if ARABIC_NUMBER.match(text) and not unit_given:
         scale = bare_scale
     amount = number * scale
-    return quantize_money(-amount if negative else amount)
+    return _fit_amount(
+        -amount if negative else amount, quoted, max_digits, decimal_places, allow_negative
+    )
+
+
+def _fit_amount(
+    amount: Decimal,
+    quoted: str,
+    max_digits: int | None,
+    decimal_places: int,
+    allow_negative: bool,
+) -> Decimal:
+    """Return ``amount`` with ``decimal_places`` places, or raise if the column cannot hold it."""
+    if not amount.is_finite():
+        raise ValueProblem(_("%(value)s is not an amount.") % {"value": quoted})
+    if amount < 0 and not allow_negative:
+        raise ValueProblem(
+            _("%(value)s is a negative amount; this column accepts only zero or more.")
+            % {"value": quoted}
+        )
+    if max_digits is not None:
+        limit = Decimal(10) ** (max_digits - decimal_places)
+        if abs(amount) >= limit:
+            raise ValueProblem(
+                _(
+                    "%(value)s is too large: amounts must be less than %(limit)s yuan. Check the number of digits and the unit."
+                )
+                % {"value": quoted, "limit": f"{limit:,}"}
+            )
+    step = Decimal(1).scaleb(-decimal_places)
+    try:
+        rounded = amount.quantize(step, rounding=ROUND_HALF_UP)
+    except InvalidOperation as error:  # more digits than the decimal context allows
+        raise ValueProblem(_("%(value)s is not an amount.") % {"value": quoted}) from error
+    if rounded != amount:
+        raise ValueProblem(
+            _(
+                "%(value)s has more than %(places)s decimal places (%(amount)s yuan); round it in the file and import again."
+            )
+            % {"value": quoted, "places": decimal_places, "amount": f"{amount.normalize():f}"}
+        )
+    return rounded
 
 
 def _parse_number(text: str, original: str) -> Decimal:
@@ -231,10 +299,10 @@ def _parse_date_parts(value: object, *, default_year: int | None) -> dt.date | d
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise ValueProblem(_("%(value)s is not a date.") % {"value": value})
+        raise ValueProblem(_("%(value)s is not a date.") % {"value": shorten(value)})
     if isinstance(value, int | float):
         if float(value) != int(value):
-            raise ValueProblem(_("%(value)s is not a date.") % {"value": value})
+            raise ValueProblem(_("%(value)s is not a date.") % {"value": shorten(value)})
         return excel_serial_to_date(int(value))
 
     text = normalize_text(value)
@@ -247,7 +315,7 @@ def _parse_date_parts(value: object, *, default_year: int | None) -> dt.date | d
         if len(text) == 4:
             raise ValueProblem(
                 _("%(value)s is only a year; enter a full date such as 2025-03-18.")
-                % {"value": text}
+                % {"value": shorten(text)}
             )
         return excel_serial_to_date(int(text))
     try:
@@ -257,19 +325,20 @@ def _parse_date_parts(value: object, *, default_year: int | None) -> dt.date | d
     except ValueError as error:
         if isinstance(error, ValueProblem):
             raise
-        raise ValueProblem(_("%(value)s is not a date.") % {"value": text}) from error
+        raise ValueProblem(_("%(value)s is not a date.") % {"value": shorten(text)}) from error
 
 
 def _match_date(text: str, default_year: int | None) -> dt.date | dt.datetime:
     match = DATE_PATTERN.match(text)
     if not match:
-        raise ValueProblem(_("%(value)s is not a date; write it as 2025-03-18.") % {"value": text})
+        raise ValueProblem(_("%(value)s is not a date; write it as 2025-03-18.") % {"value": shorten(text)})
     year = match["year"]
     if year is None:
         if default_year is None:
-            raise ValueProblem(
+            raise MissingYear(
                 _("%(value)s has no year; add the year or choose a default year for the import.")
-                % {"value": text}
+                % {"value": shorten(text)},
+                shorten(text),
             )
         year = str(default_year)
     day = _build_date(text, year, match["month"], match["day"])
@@ -278,7 +347,7 @@ def _match_date(text: str, default_year: int | None) -> dt.date | dt.datetime:
     hour, minute = int(match["hour"]), int(match["minute"] or 0)
     second = Decimal(match["second"] or 0)
     if hour > 23 or minute > 59 or second >= 60:
-        raise ValueProblem(_("%(value)s has an invalid time of day.") % {"value": text})
+        raise ValueProblem(_("%(value)s has an invalid time of day.") % {"value": shorten(text)})
     whole_seconds = int(second)
     micro = int((second - whole_seconds) * 1_000_000)
     return dt.datetime.combine(day, dt.time(hour, minute, whole_seconds, micro))
@@ -290,7 +359,7 @@ def _build_date(text: str, year: str, month: str, day: str) -> dt.date:
         return dt.date(full_year, int(month), int(day))
     except ValueError as error:
         raise ValueProblem(
-            _("%(value)s is not a valid calendar date.") % {"value": text}
+            _("%(value)s is not a valid calendar date.") % {"value": shorten(text)}
         ) from error
 
 
@@ -301,17 +370,17 @@ def parse_phone(value: object) -> str:
     and is rejected.
     """
     if isinstance(value, float) and not value.is_integer():
-        raise ValueProblem(_("%(value)s is not a phone number.") % {"value": value})
+        raise ValueProblem(_("%(value)s is not a phone number.") % {"value": shorten(value)})
     text = normalize_text(value)
     if SCIENTIFIC.match(text.replace(" ", "")):
         raise ValueProblem(
             _(
                 "Phone number %(value)s is in scientific notation and has lost digits; format the column as text and export again."
             )
-            % {"value": text}
+            % {"value": shorten(text)}
         )
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     if not PHONE_CHARACTERS.match(text) or sum(char.isdigit() for char in text) < 5:
-        raise ValueProblem(_("%(value)s is not a phone number.") % {"value": text})
+        raise ValueProblem(_("%(value)s is not a phone number.") % {"value": shorten(text)})
     return text

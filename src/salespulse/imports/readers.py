@@ -9,6 +9,8 @@ kept in ``Table.notes`` so the report can show it.
 CSV encodings are detected in this order: byte-order mark, strict UTF-8, strict
 GB18030 (a superset of the GBK that Chinese Excel writes), and charset-normalizer
 only when all of those fail. A file that decodes as UTF-8 is never read as GBK.
+UTF-8 and GB18030 are checked over the whole file, streamed in chunks, because a
+sheet can be plain ASCII for thousands of rows before its first Chinese value.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from salespulse.core.errors import DomainError
 from salespulse.imports.normalize import TEN_THOUSAND, normalize_text
 
-# Bytes read to recognise the file type and its encoding.
+# Bytes read to recognise the file type; charset-normalizer also guesses from these.
 SNIFF_BYTES = 256 * 1024
+# Chunk size for checking that a whole file decodes in one encoding.
+DECODE_CHUNK_BYTES = 1024 * 1024
 # A sheet larger than this is not a sales sheet; reject it before holding it in memory.
 MAX_ROWS = 100_000
 # csv's default field limit (128 KiB) also stops a file of junk without line breaks.
@@ -53,10 +57,15 @@ SUBTOTAL = re.compile(r"^(?:小计|合计|总计|累计|total|subtotal)[:：]?$"
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One data row; ``number`` is the row number the user sees in Excel (1-based)."""
+    """One data row; ``number`` is the row number the user sees in Excel (1-based).
+
+    ``extra`` contains the non-empty CSV cells beyond the header's width. Their values
+    have probably shifted (an unquoted comma), so the importer rejects the row.
+    """
 
     number: int
     cells: list[object]
+    extra: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class _Grid:
     across: set[tuple[int, int]] = field(default_factory=set)  # cells of merges spanning columns
     down: set[tuple[int, int]] = field(default_factory=set)  # cells of merges spanning rows
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    # CSV rows are as wide as their header; an XLSX column without a header gets a letter.
+    from_csv: bool = False
 
 
 def read_table(path: Path, *, file_name: str | None = None, sheet: str | None = None) -> Table:
@@ -110,7 +121,7 @@ def read_table(path: Path, *, file_name: str | None = None, sheet: str | None = 
         encoding = None
     else:
         _reject_binary(head, name)
-        encoding = detect_encoding(head, complete=size <= len(head), file_name=name)
+        encoding = detect_encoding(head, complete=size <= len(head), file_name=name, path=path)
         grid = _read_csv(path, name, encoding)
         sheet_name = None
 
@@ -142,11 +153,14 @@ def _reject_binary(head: bytes, name: str) -> None:
         )
 
 
-def detect_encoding(head: bytes, *, complete: bool, file_name: str = "") -> str:
+def detect_encoding(
+    head: bytes, *, complete: bool, file_name: str = "", path: Path | None = None
+) -> str:
     """Return the codec name for ``head``, the first bytes of a text file.
 
     ``complete`` is True when ``head`` is the whole file. Otherwise a multi-byte
-    character cut off at the end of ``head`` does not rule an encoding out.
+    character cut off at the end of ``head`` does not rule an encoding out, and
+    when ``path`` is given the rest of the file must decode as well.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -158,7 +172,8 @@ def detect_encoding(head: bytes, *, complete: bool, file_name: str = "") -> str:
             decoder.decode(head, final=complete)
         except UnicodeDecodeError:
             continue
-        return encoding
+        if complete or path is None or _decodes_whole_file(path, encoding):
+            return encoding
 
     from charset_normalizer import from_bytes
 
@@ -173,6 +188,19 @@ def detect_encoding(head: bytes, *, complete: bool, file_name: str = "") -> str:
             file=file_name,
         )
     return best.encoding
+
+
+def _decodes_whole_file(path: Path, encoding: str) -> bool:
+    """Return True if every byte of ``path`` decodes strictly in ``encoding``; memory stays bounded."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(DECODE_CHUNK_BYTES), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_csv(path: Path, name: str, encoding: str) -> _Grid:
@@ -210,7 +238,7 @@ def _read_csv(path: Path, name: str, encoding: str) -> _Grid:
             % {"file": name, "row": len(rows) + 1},
             file=name,
         ) from error
-    return _Grid(rows=rows, numbers=list(range(1, len(rows) + 1)))
+    return _Grid(rows=rows, numbers=list(range(1, len(rows) + 1)), from_csv=True)
 
 
 def _too_many_rows(name: str) -> FileProblem:
@@ -303,7 +331,10 @@ def _layout(grid: _Grid, name: str) -> Table:
     two_rows = any(
         (index, column) in grid.across for column in range(len(header))
     ) and index + 1 < len(grid.rows)
-    width = max(len(row) for row in grid.rows[index:]) if grid.rows else 0
+    if grid.from_csv:
+        width = len(header)
+    else:
+        width = max(len(row) for row in grid.rows[index:]) if grid.rows else 0
     headers = []
     for column in range(width):
         top = normalize_text(header[column] if column < len(header) else None)
@@ -322,10 +353,11 @@ def _layout(grid: _Grid, name: str) -> Table:
 
     rows: list[SheetRow] = []
     for row_index in range(first_data, len(grid.rows)):
-        cells = list(grid.rows[row_index]) + [None] * (width - len(grid.rows[row_index]))
+        cells = list(grid.rows[row_index][:width]) + [None] * (width - len(grid.rows[row_index]))
+        extra = tuple(cell for cell in grid.rows[row_index][width:] if normalize_text(cell))
         number = grid.numbers[row_index]
         formulas = {column: text for (r, column), text in grid.formulas.items() if r == row_index}
-        if not _distinct_values(cells) and not formulas:
+        if not _distinct_values(cells) and not formulas and not extra:
             continue
         subtotal = next(
             (
@@ -347,5 +379,5 @@ def _layout(grid: _Grid, name: str) -> Table:
                     _("Formula cell skipped; enter the value itself."),
                 )
             )
-        rows.append(SheetRow(number=number, cells=cells))
+        rows.append(SheetRow(number=number, cells=cells, extra=extra))
     return Table(file_name=name, headers=headers, rows=rows, notes=notes, amount_scale=scale)

@@ -49,6 +49,8 @@ class FileReport:
     unmapped: list[str] = field(default_factory=list)
     batch_id: int | None = None
     seconds: float = 0.0
+    # Why the whole file could not be imported (a dry run of several files goes on with the others).
+    failure: str = ""
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -76,4 +78,5 @@ class FileReport:
             "columns": self.columns,
             "unmapped": self.unmapped,
             "seconds": round(self.seconds, 2),
+            "failure": str(self.failure),
         }

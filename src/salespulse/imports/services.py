@@ -2,9 +2,14 @@
 
 A dry run performs the whole import inside a transaction and rolls it back, so it
 reports exactly what a commit would do, including references between files of one
-set. A commit writes each file in one transaction (``transaction.atomic``): rows
-that are rejected are reported and left out, and an unexpected failure leaves the
-database as it was.
+set. A commit of several files is all or nothing. Every file is read and its kind
+checked before anything is written. All files are then written in one transaction
+(``transaction.atomic``), so a file that fails rolls back the files before it.
+Rows that are rejected are reported and left out; they do not fail the file.
+
+Every import acts for a user (``actor``): it matches and references only the
+records that user may see. ``actor=None`` is a system import (the CLI without
+``--user``) that sees every record.
 """
 
 from __future__ import annotations
@@ -15,13 +20,13 @@ import logging
 import time
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salespulse.accounts.models import User
-from salespulse.core.errors import Conflict, DomainError, NotFound
+from salespulse.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from salespulse.crm.models import Opportunity
 from salespulse.imports.changes import ChangeRecorder, encode_value
 from salespulse.imports.headers import (
@@ -30,8 +35,14 @@ from salespulse.imports.headers import (
     detect_kind,
     fixed_layout,
     layout_signature,
+    normalize_header,
 )
-from salespulse.imports.importers.base import ImportContext, ImportOptions, RowImporter
+from salespulse.imports.importers.base import (
+    ImportContext,
+    ImportOptions,
+    RowImporter,
+    may_import_accounts,
+)
 from salespulse.imports.importers.bpic import BPIC_COLUMNS, BpicHistoryImporter, history_of
 from salespulse.imports.importers.maven import LAYOUT_ORDER, MAVEN_LAYOUTS
 from salespulse.imports.importers.opportunities import OpportunityImporter
@@ -79,38 +90,103 @@ class _DryRunRollback(Exception):
 def import_files(
     *, paths: list[Path], actor: User | None, options: ImportOptions, dry_run: bool
 ) -> list[FileReport]:
-    """Import several files in dependency order (e.g. sales teams before the pipeline)."""
-    tables = [(path, read_table(path, sheet=options.sheet)) for path in paths]
+    """Import several files in dependency order (e.g. sales teams before the pipeline).
+
+    A commit raises DomainError, naming the file, if any file cannot be read or
+    imported, and then nothing of any file is written. A dry run reports every
+    file: one that cannot be read or recognised gets a report with ``failure`` set.
+    """
+    if dry_run:
+        return _dry_run_files(paths=paths, actor=actor, options=options)
+
+    tables = [(path, _read_or_fail(path, options)) for path in paths]
     tables.sort(key=lambda item: _file_order(item[1]))
+    check_mapped_columns([table for _path, table in tables], options.columns)
+    for _path, table in tables:
+        try:
+            prepare_table(table=table, actor=actor, options=options)
+        except DomainError as error:
+            raise _file_failed(table.file_name, error) from error
     reports: list[FileReport] = []
-    if not dry_run:
+    with transaction.atomic():
         for path, table in tables:
-            reports.append(
-                import_table(
-                    table=table,
-                    actor=actor,
-                    options=options,
-                    dry_run=False,
-                    file_sha256=_sha256(path),
-                )
-            )
-        return reports
-    try:
-        with transaction.atomic():
-            for path, table in tables:
+            try:
                 reports.append(
                     import_table(
                         table=table,
                         actor=actor,
                         options=options,
-                        dry_run=True,
+                        dry_run=False,
                         file_sha256=_sha256(path),
                     )
                 )
+            except DomainError as error:
+                raise _file_failed(table.file_name, error) from error
+            except DatabaseError as error:
+                logger.exception("import of %s failed in the database", table.file_name)
+                raise _file_failed(
+                    table.file_name,
+                    DomainError(
+                        "database_error",
+                        _("The database rejected the data (%(error)s).") % {"error": error},
+                    ),
+                ) from error
+    return reports
+
+
+def _dry_run_files(
+    *, paths: list[Path], actor: User | None, options: ImportOptions
+) -> list[FileReport]:
+    failed: list[FileReport] = []
+    tables: list[tuple[Path, Table]] = []
+    for path in paths:
+        try:
+            tables.append((path, read_table(path, sheet=options.sheet)))
+        except DomainError as error:
+            failed.append(FileReport(file_name=path.name, dry_run=True, failure=error.message))
+    tables.sort(key=lambda item: _file_order(item[1]))
+    if tables:
+        check_mapped_columns([table for _path, table in tables], options.columns)
+    reports: list[FileReport] = []
+    try:
+        with transaction.atomic():
+            for path, table in tables:
+                try:
+                    reports.append(
+                        import_table(
+                            table=table,
+                            actor=actor,
+                            options=options,
+                            dry_run=True,
+                            file_sha256=_sha256(path),
+                        )
+                    )
+                except DomainError as error:
+                    reports.append(
+                        FileReport(file_name=table.file_name, dry_run=True, failure=error.message)
+                    )
             raise _DryRunRollback
     except _DryRunRollback:
         pass
-    return reports
+    return failed + reports
+
+
+def _read_or_fail(path: Path, options: ImportOptions) -> Table:
+    try:
+        return read_table(path, sheet=options.sheet)
+    except DomainError as error:
+        raise _file_failed(path.name, error) from error
+
+
+def _file_failed(file_name: str, error: DomainError) -> DomainError:
+    """Wrap ``error`` in a message that names the failed file and states that nothing was imported."""
+    return type(error)(
+        error.code,
+        _("Nothing was imported, because file %(file)s failed: %(reason)s")
+        % {"file": file_name, "reason": error.message},
+        field=error.field,
+        params={**error.params, "file": file_name},
+    )
 
 
 def import_file(
@@ -173,12 +249,17 @@ def resolve_importer(
 
     kind = options.kind or detect_kind(table.headers)
     if kind is None:
-        raise DomainError(
-            "unknown_layout",
-            _(
+        if options.on_cli:
+            message = _(
+                "Cannot tell what file %(file)s contains from its columns (%(headers)s); name the kind of data with --kind, e.g. --kind customers."
+            )
+        else:
+            message = _(
                 "Cannot tell what file %(file)s contains from its columns (%(headers)s); choose the kind of data to import."
             )
-            % {"file": table.file_name, "headers": "、".join(table.headers[:12])},
+        raise DomainError(
+            "unknown_layout",
+            message % {"file": table.file_name, "headers": "、".join(table.headers[:12])},
             field="kind",
         )
     if kind not in IMPORTERS:
@@ -214,13 +295,55 @@ def column_mapping(table: Table, kind: str, options: ImportOptions) -> dict[str,
             kind=kind, signature=layout_signature(table.headers)
         ).first()
         mapping = dict(saved.columns) if saved else auto_map(table.headers, FIELDS_BY_KIND[kind])
-    for header, field_name in options.columns.items():
+    for header, field_name in _resolve_overrides(table, kind, options.columns).items():
         if field_name:
             mapping = {h: f for h, f in mapping.items() if f != field_name}
             mapping[header] = field_name
         else:
             mapping.pop(header, None)
     return {header: name for header, name in mapping.items() if header in table.headers}
+
+
+def _resolve_overrides(table: Table, kind: str, columns: dict[str, str]) -> dict[str, str]:
+    """Return the user's {column: field} choices for the columns ``table`` has.
+
+    A column is found by its exact header or its normalised form, so ``--map
+    "客户 名称=name"`` finds 客户名称. A column the file lacks is skipped, because the
+    CLI applies one ``--map`` to several files; ``check_mapped_columns`` reports a
+    column that no file has. A field that ``kind`` does not have is an error.
+    """
+    names = [spec.name for spec in FIELDS_BY_KIND[kind]]
+    by_normalised = {normalize_header(header): header for header in table.headers}
+    resolved: dict[str, str] = {}
+    for column, field_name in columns.items():
+        header = column if column in table.headers else by_normalised.get(normalize_header(column))
+        if header is None:
+            continue
+        if field_name and field_name not in names:
+            raise DomainError(
+                "unknown_field",
+                _("%(field)s is not a field of a %(kind)s import; use one of: %(fields)s.")
+                % {"field": field_name, "kind": kind, "fields": ", ".join(names)},
+                field="columns",
+            )
+        resolved[header] = field_name
+    return resolved
+
+
+def check_mapped_columns(tables: list[Table], columns: dict[str, str]) -> None:
+    """Raise DomainError for a mapped column that none of ``tables`` has."""
+    for column in columns:
+        wanted = normalize_header(column)
+        if not any(
+            wanted == normalize_header(header) for table in tables for header in table.headers
+        ):
+            headers = "、".join(dict.fromkeys(h for table in tables for h in table.headers))
+            raise DomainError(
+                "unknown_column",
+                _("No file has a column %(column)s; the columns are: %(columns)s.")
+                % {"column": column, "columns": headers},
+                field="columns",
+            )
 
 
 def save_column_mapping(
@@ -249,7 +372,9 @@ def import_table(
 ) -> FileReport:
     """Import one read table; on commit, returns the report with its ``batch_id``."""
     started = time.monotonic()
-    kind, layout, importer_class, columns = resolve_importer(table, options)
+    kind, layout, importer_class, columns = prepare_table(
+        table=table, actor=actor, options=options
+    )
     report = FileReport(
         file_name=table.file_name, kind=kind, layout=layout, dry_run=dry_run, columns=columns
     )
@@ -264,7 +389,6 @@ def import_table(
             )
         )
         return report
-    _check_required(importer_class, columns, table)
 
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -275,7 +399,7 @@ def import_table(
             batch=batch,
             options=options,
             report=report,
-            lookups=Lookups(Pipeline.objects.get(is_default=True)),
+            lookups=Lookups(Pipeline.objects.get(is_default=True), actor),
             recorder=ChangeRecorder(batch),
         )
         importer_class(context, table, columns).run()
@@ -309,20 +433,61 @@ def import_table(
     return report
 
 
+def prepare_table(
+    *, table: Table, actor: User | None, options: ImportOptions
+) -> tuple[str, str, type[RowImporter] | None, dict]:
+    """Resolve what ``table`` contains and check that ``actor`` may import it; writes nothing.
+
+    Raises DomainError when the kind cannot be detected, a required column is not
+    mapped, the file has no data rows, or the actor's role may not import the kind.
+    """
+    kind, layout, importer_class, columns = resolve_importer(table, options)
+    if importer_class is None:
+        return kind, layout, importer_class, columns
+    if not table.rows:
+        raise DomainError(
+            "no_data_rows",
+            _(
+                "File %(file)s has a header row but no data rows; add the rows to import below the header."
+            )
+            % {"file": table.file_name},
+            field="file",
+        )
+    if importer_class.creates_accounts and not may_import_accounts(actor):
+        raise PermissionDenied(
+            "import_not_allowed",
+            _(
+                "File %(file)s creates users, teams and regions, which only sales operations or administrators may import. Ask them to import it."
+            )
+            % {"file": table.file_name},
+            field="file",
+        )
+    _check_required(importer_class, columns, table, options)
+    return kind, layout, importer_class, columns
+
+
 def _check_required(
-    importer_class: type[RowImporter], columns: dict[str, str], table: Table
+    importer_class: type[RowImporter], columns: dict[str, str], table: Table, options: ImportOptions
 ) -> None:
     mapped = set(columns.values())
+    # The CLI user types field names after --map, so the message shows them too.
     missing = [
-        str(spec.label)
+        f"{spec.label} ({spec.name})" if options.on_cli else str(spec.label)
         for spec in importer_class.fields
         if spec.required and spec.name not in mapped
     ]
     if missing:
+        if options.on_cli:
+            message = _(
+                'File %(file)s has no column for %(fields)s; map a column to it with --map "column=field" and try again.'
+            )
+        else:
+            message = _(
+                "File %(file)s has no column for %(fields)s; map a column to it and try again."
+            )
         raise DomainError(
             "required_column_missing",
-            _("File %(file)s has no column for %(fields)s; map a column to it and try again.")
-            % {"file": table.file_name, "fields": "、".join(missing)},
+            message % {"file": table.file_name, "fields": "、".join(missing)},
             field="columns",
         )
 

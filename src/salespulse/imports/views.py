@@ -2,7 +2,9 @@
 
 The uploaded file waits under MEDIA_ROOT/imports/pending/<user id>/ between the dry
 run and the commit, named by a random token, so the commit imports exactly the
-file that was previewed.
+file that was previewed. It is deleted after the commit, on cancel, and when the
+import rejects the file. A preview that the user abandons is deleted by the user's
+next upload once it is older than ``PENDING_MAX_AGE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from pathlib import Path
 
 from django import forms
@@ -34,6 +37,7 @@ from salespulse.imports.services import batch_for_user, import_file, undo_import
 logger = logging.getLogger(__name__)
 
 TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|txt)$")
+PENDING_MAX_AGE_SECONDS = 24 * 3600
 KIND_CHOICES = [
     ("", gettext_lazy("Detect from the columns")),
     ("customers", gettext_lazy("Customers")),
@@ -94,10 +98,18 @@ def _store_upload(upload, user_id: int) -> str:
     token = f"{secrets.token_hex(16)}.{suffix if suffix in ('csv', 'xlsx') else 'txt'}"
     folder = _pending_dir(user_id)
     folder.mkdir(parents=True, exist_ok=True)
+    _delete_stale_uploads(folder)
     with (folder / token).open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     return token
+
+
+def _delete_stale_uploads(folder: Path) -> None:
+    cutoff = time.time() - PENDING_MAX_AGE_SECONDS
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
 
 
 def _column_overrides(request: HttpRequest, headers: list[str]) -> dict[str, str]:
@@ -125,6 +137,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         form.add_error("file", _("Choose a file to upload."))
         return render(request, "imports/upload.html", context)
     path = _pending_dir(request.user.pk) / token
+    if "cancel" in request.POST:
+        path.unlink(missing_ok=True)
+        messages.info(request, _("The import of %(file)s was cancelled.") % {"file": file_name})
+        return redirect("imports:upload")
     if not path.is_file():
         form.add_error("file", _("The uploaded file has expired; upload it again."))
         return render(request, "imports/upload.html", context)
@@ -144,6 +160,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             path=path, actor=request.user, options=options, dry_run=not commit, file_name=file_name
         )
     except DomainError as error:
+        # The form is shown again without the token, so the file could not be used again.
+        path.unlink(missing_ok=True)
         form.add_error(None, error.message)
         template = "imports/upload.html#preview" if request.htmx else "imports/upload.html"
         return render(request, template, context)

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
@@ -26,6 +26,7 @@ from salespulse.imports.headers import FieldSpec, Parser
 from salespulse.imports.lookups import AMBIGUOUS, Lookups
 from salespulse.imports.models import ImportBatch
 from salespulse.imports.normalize import (
+    MissingYear,
     ValueProblem,
     is_blank,
     normalize_text,
@@ -33,6 +34,7 @@ from salespulse.imports.normalize import (
     parse_date,
     parse_datetime,
     parse_phone,
+    shorten,
 )
 from salespulse.imports.readers import SheetRow, Table
 from salespulse.imports.report import FileReport, RowOutcome, RowProblem
@@ -49,14 +51,31 @@ class ImportOptions:
     sheet: str | None = None
     default_year: int | None = None
     accept_close_matches: bool = False
+    # "web" or "cli": messages that tell the user what to do name that interface's control.
+    interface: str = "web"
+
+    @property
+    def on_cli(self) -> bool:
+        return self.interface == "cli"
+
+
+def may_import_accounts(actor: User | None) -> bool:
+    """Return True if ``actor`` may create users, teams and regions (None is a system import)."""
+    return actor is None or actor.is_superuser or actor.role in (Role.OPS, Role.ADMIN)
 
 
 class UnknownOption(Exception):
-    """A choice value that names no configured record; the field is left out with a warning."""
+    """A choice value that names no configured record; the field is left out with a warning.
 
-    def __init__(self, message: str) -> None:
+    When ``states_outcome`` is False the message only gives the reason, and the row
+    importer adds what happened to the field after the write, because only then is it
+    known whether the row created a record (field empty) or updated one (value kept).
+    """
+
+    def __init__(self, message: str, *, states_outcome: bool = True) -> None:
         super().__init__(message)
         self.message = message
+        self.states_outcome = states_outcome
 
 
 @dataclass
@@ -76,8 +95,14 @@ class RowImporter:
     kind = ""
     fields: list[FieldSpec] = []
     match_keys: tuple[str, ...] = ()
-    # Model whose CharField lengths bound the text fields of the same name.
+    # Model whose CharField lengths and DecimalField digits bound the fields of the same name.
     model: type[models.Model] | None = None
+    # Amount fields stored in a column of another name: {field: (model, column)}.
+    amount_columns: dict[str, tuple[type[models.Model], str]] = {}
+    # No import kind writes payments or refunds, so every amount must be zero or more.
+    negative_amounts_allowed = False
+    # Kinds that create users, teams or regions; only ops and admins may import them.
+    creates_accounts = False
 
     def __init__(self, context: ImportContext, table: Table, columns: dict[str, str]) -> None:
         self.context = context
@@ -91,6 +116,8 @@ class RowImporter:
         }
         self.header_of = {name: header for header, name in columns.items()}
         self.match_key = self.choose_match_key()
+        self._first_row_of_key: dict[object, int] = {}
+        self._option_warnings: list[tuple[str, object, UnknownOption]] = []
 
     def choose_match_key(self) -> str:
         requested = self.context.options.match_key
@@ -125,24 +152,70 @@ class RowImporter:
         report = self.context.report
         values = self.parse_row(row)
         if values is None:
+            self.report_unknown_options(row, RowOutcome.REJECTED)
             report.count(RowOutcome.REJECTED)
             return
+        self.check_repeated_key(row, values)
         try:
             with transaction.atomic():
                 outcome = self.write(values, row)
         except DomainError as error:
             self.reject(row, "", "", str(error.message))
-            report.count(RowOutcome.REJECTED)
-            return
+            outcome = RowOutcome.REJECTED
+        self.report_unknown_options(row, outcome)
         report.count(outcome)
+
+    def repeat_key(self, values: dict[str, Any]) -> object:
+        """Return what identifies the record this row writes, or None if nothing does."""
+        return values.get(self.match_key)
+
+    def check_repeated_key(self, row: SheetRow, values: dict[str, Any]) -> None:
+        """Warn when an earlier row of the file has the same match key (this row wins)."""
+        key = self.repeat_key(values)
+        if key is None:
+            return
+        first = self._first_row_of_key.setdefault(key, row.number)
+        if first == row.number:
+            return
+        self.warn(
+            row,
+            self.match_key,
+            values[self.match_key],
+            _(
+                "%(key)s %(value)s also appears in row %(first)s; row %(row)s is imported after it, so its values win."
+            )
+            % {
+                "key": self.header_of.get(self.match_key, self.match_key),
+                "value": shorten(values[self.match_key]),
+                "first": first,
+                "row": row.number,
+            },
+        )
+
+    def report_unknown_options(self, row: SheetRow, outcome: str) -> None:
+        """Warn about unknown option values, saying what happened to each field."""
+        for name, raw, unknown in self._option_warnings:
+            message = unknown.message
+            if not unknown.states_outcome and outcome == RowOutcome.CREATED:
+                message = _("%(reason)s %(outcome)s") % {
+                    "reason": message,
+                    "outcome": _("The field was left empty."),
+                }
+            elif not unknown.states_outcome and outcome != RowOutcome.REJECTED:
+                message = _("%(reason)s %(outcome)s") % {
+                    "reason": message,
+                    "outcome": _("The existing value was kept."),
+                }
+            self.warn(row, name, raw, message)
+        self._option_warnings = []
 
     def reject(self, row: SheetRow, field_name: str, value: object, message: str) -> None:
         column = self.header_of.get(field_name, field_name)
-        self.context.report.reject(RowProblem(row.number, column, normalize_text(value), message))
+        self.context.report.reject(RowProblem(row.number, column, shorten(value), message))
 
     def warn(self, row: SheetRow, field_name: str, value: object, message: str) -> None:
         column = self.header_of.get(field_name, field_name)
-        self.context.report.warn(RowProblem(row.number, column, normalize_text(value), message))
+        self.context.report.warn(RowProblem(row.number, column, shorten(value), message))
 
     def cell(self, row: SheetRow, name: str) -> object:
         index = self.index.get(name)
@@ -151,23 +224,49 @@ class RowImporter:
     def parse_row(self, row: SheetRow) -> dict[str, Any] | None:
         """Return {field: value} for the non-blank cells, or None after rejecting the row."""
         values: dict[str, Any] = {}
+        self._option_warnings = []
+        if row.extra:
+            self.reject(
+                row,
+                "",
+                ", ".join(normalize_text(cell) for cell in row.extra),
+                _(
+                    "Row %(row)s has %(count)s more cells than the header row, so its values may be in the wrong columns (often a comma inside a value without quotes). Fix the row and import again."
+                )
+                % {"row": row.number, "count": len(row.extra)},
+            )
+            return None
         rejected = False
         for name in self.index:
             raw = self.cell(row, name)
             if is_blank(raw):
                 continue
+            spec = self.specs[name]
             try:
-                values[name] = self.parse_value(self.specs[name], raw)
+                values[name] = self.parse_value(spec, raw)
             except ValueProblem as problem:
                 self.reject(row, name, raw, problem.message)
                 rejected = True
             except UnknownOption as unknown:
-                self.warn(row, name, raw, unknown.message)
+                if spec.required:
+                    self.reject(
+                        row,
+                        name,
+                        raw,
+                        _("%(reason)s %(outcome)s")
+                        % {
+                            "reason": unknown.message,
+                            "outcome": _(
+                                "The row was not imported because %(field)s is required."
+                            )
+                            % {"field": spec.label},
+                        },
+                    )
+                    rejected = True
+                else:
+                    self._option_warnings.append((name, raw, unknown))
         for spec in self.fields:
             if spec.required and spec.name not in values and not rejected:
-                raw = self.cell(row, spec.name)
-                if spec.parser == Parser.CHOICE and not is_blank(raw):
-                    continue  # already warned about the unknown value
                 self.reject(
                     row,
                     spec.name,
@@ -180,11 +279,28 @@ class RowImporter:
     def parse_value(self, spec: FieldSpec, raw: object) -> Any:
         options = self.context.options
         if spec.parser == Parser.AMOUNT:
-            return parse_amount(raw, bare_scale=self.table.amount_scale)
-        if spec.parser == Parser.DATE:
-            return parse_date(raw, default_year=options.default_year)
-        if spec.parser == Parser.DATETIME:
-            return parse_datetime(raw, default_year=options.default_year)
+            column = self.amount_column(spec.name)
+            return parse_amount(
+                raw,
+                bare_scale=self.table.amount_scale,
+                max_digits=column.max_digits if column else None,
+                decimal_places=column.decimal_places if column else 2,
+                allow_negative=self.negative_amounts_allowed,
+            )
+        if spec.parser in (Parser.DATE, Parser.DATETIME):
+            try:
+                if spec.parser == Parser.DATE:
+                    return parse_date(raw, default_year=options.default_year)
+                return parse_datetime(raw, default_year=options.default_year)
+            except MissingYear as problem:
+                if not options.on_cli:
+                    raise
+                raise ValueProblem(
+                    _(
+                        "%(value)s has no year; add the year or run the import again with --default-year, e.g. --default-year 2025."
+                    )
+                    % {"value": problem.value}
+                ) from problem
         if spec.parser == Parser.PHONE:
             return parse_phone(raw)
         if spec.parser == Parser.CHOICE:
@@ -200,6 +316,17 @@ class RowImporter:
         self.check_length(spec, text)
         return text
 
+    def amount_column(self, name: str) -> models.DecimalField | None:
+        """Return the DecimalField that amount field ``name`` is stored in, if known."""
+        model, column = self.amount_columns.get(name, (self.model, name))
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(column)
+        except FieldDoesNotExist:
+            return None
+        return field if isinstance(field, models.DecimalField) else None
+
     def check_length(self, spec: FieldSpec, text: str) -> None:
         if self.model is None:
             return
@@ -210,7 +337,7 @@ class RowImporter:
         if limit and len(text) > limit:
             raise ValueProblem(
                 _("%(value)s is longer than the %(max)s characters allowed.")
-                % {"value": text[:40], "max": limit}
+                % {"value": shorten(text, 40), "max": limit}
             )
 
     def resolve_choice(self, name: str, text: str) -> Any:
@@ -226,15 +353,15 @@ class RowImporter:
         pk = self.context.lookups.find(table, text)
         if pk == AMBIGUOUS:
             raise UnknownOption(
-                _(
-                    "%(value)s matches several records; the field was left empty. Use a unique name or code."
-                )
-                % {"value": text}
+                _("%(value)s matches several records; use a unique name or code.")
+                % {"value": shorten(text)},
+                states_outcome=False,
             )
         if pk is None:
             raise UnknownOption(
-                _("%(value)s is not a configured option for %(field)s; the field was left empty.")
-                % {"value": text, "field": self.specs[name].label}
+                _("%(value)s is not a configured option for %(field)s.")
+                % {"value": shorten(text), "field": self.specs[name].label},
+                states_outcome=False,
             )
         return pk
 

@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salespulse.core.errors import DomainError
+from salespulse.crm import selectors
 from salespulse.crm.models import Opportunity
 from salespulse.imports.changes import encode_value
 from salespulse.imports.headers import FieldSpec, Parser
 from salespulse.imports.importers.base import RowImporter
 from salespulse.imports.importers.maven import saved_stage_mapping
+from salespulse.imports.importers.records import visible_or_reject
 from salespulse.imports.readers import SheetRow
 from salespulse.imports.report import RowOutcome, RowProblem
 from salespulse.pipeline.models import MoveSource
@@ -105,6 +107,7 @@ class BpicHistoryImporter(RowImporter):
     kind = "bpic_history"
     fields = BPIC_FIELDS
     match_keys = ("case_id",)
+    amount_columns = {"amount_req": (Opportunity, "expected_amount")}
 
     def run(self) -> None:
         lookups = self.context.lookups
@@ -184,6 +187,14 @@ class BpicHistoryImporter(RowImporter):
         external_id = f"{EXTERNAL_ID_PREFIX}{case_id}"
         moves = in_order(case.moves)
         existing = Opportunity.objects.filter(external_id=external_id).first()
+        actor = context.actor
+        if existing is not None and actor is not None:
+            visible_or_reject(
+                Opportunity.objects.all(),
+                selectors.visible_opportunities(actor),
+                existing,
+                case_id,
+            )
         if existing is None:
             opportunity = create_opportunity(
                 actor=context.actor,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salespulse.accounts.models import Region, Role, Team, User
 from salespulse.imports.headers import FieldSpec
-from salespulse.imports.importers.base import RowImporter, combine
+from salespulse.imports.importers.base import RowImporter, combine, may_import_accounts
 from salespulse.imports.importers.opportunities import OpportunityImporter
 from salespulse.imports.importers.records import CustomerImporter, ProductImporter
 from salespulse.imports.lookups import AMBIGUOUS
@@ -47,6 +47,12 @@ def saved_stage_mapping(
 class MavenAccountImporter(CustomerImporter):
     match_keys = ("name",)
     create_missing_regions = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only roles that may import accounts create regions; for others an unknown
+        # office is a warning and the field stays empty.
+        self.create_missing_regions = may_import_accounts(self.context.actor)
 
 
 class MavenProductImporter(ProductImporter):
@@ -84,6 +90,7 @@ class SalesTeamImporter(RowImporter):
     kind = "crm_maven"
     fields = TEAM_FIELDS
     match_keys = ("agent",)
+    creates_accounts = True
 
     def write(self, values: dict[str, Any], row: SheetRow) -> str:
         outcomes = []

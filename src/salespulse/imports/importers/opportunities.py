@@ -8,7 +8,8 @@ the closing stage at the close time, so the stage history shows how long it was 
 Moves at a time the file records (a close date) replay a decision taken in another
 system, so they use ``MoveSource.HISTORY_IMPORT`` and stage gates do not apply.
 Every other move happens now and uses ``MoveSource.IMPORT``, so the gates apply and
-a blocked row is rejected with the gate's message.
+a blocked row is rejected with the gate's message followed by each unmet item. The
+won amount and signing date columns count toward the gate of that move.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from salespulse.imports.readers import SheetRow
 from salespulse.imports.report import RowOutcome
 from salespulse.pipeline.models import MoveSource, Stage
 from salespulse.pipeline.services import (
+    GateBlocked,
     create_opportunity,
     first_open_stage,
     move_opportunity_to_stage,
@@ -42,6 +44,7 @@ PLAIN_FIELDS = [
     "owner",
     "expected_amount",
     "expected_close_date",
+    "signed_date",
     "product_line",
     "product",
 ]
@@ -104,10 +107,16 @@ class OpportunityImporter(RowImporter):
         if close is None:
             return super().resolve_choice("product", text)
         if not self.context.options.accept_close_matches:
-            raise ValueProblem(
-                _(
-                    "Product %(value)s does not exist; the closest product is %(match)s. Accept close matches to use it, or correct the file."
+            if self.context.options.on_cli:
+                message = _(
+                    "Product %(value)s does not exist; the closest product is %(match)s. Run the import again with --accept-close-matches to use it, or correct the file."
                 )
+            else:
+                message = _(
+                    'Product %(value)s does not exist; the closest product is %(match)s. Tick "Use the closest product for near-miss names" to use it, or correct the file.'
+                )
+            raise ValueProblem(
+                message
                 % {
                     "value": text,
                     "match": Product.objects.get(pk=lookups.find("products", close)).name,
@@ -197,6 +206,14 @@ class OpportunityImporter(RowImporter):
         return existing
 
     def write(self, values: dict[str, Any], row: SheetRow) -> str:
+        try:
+            return self._write(values, row)
+        except GateBlocked as blocked:
+            # The row report shows one message, so it names every unmet item, not only the count.
+            details = " ".join([str(blocked.message), *(item.message for item in blocked.items)])
+            raise DomainError(blocked.code, details, params=blocked.params) from blocked
+
+    def _write(self, values: dict[str, Any], row: SheetRow) -> str:
         existing = self.find_existing(values)
         if existing is None:
             opportunity = self.create(values, row)

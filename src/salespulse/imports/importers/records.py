@@ -143,6 +143,10 @@ class ContactImporter(RowImporter):
     match_keys = ("phone", "email", "wechat_id", "name")
     model = Contact
 
+    def repeat_key(self, values: dict[str, Any]) -> object:
+        key = values.get(self.match_key)
+        return None if key is None else (values.get("customer"), key)
+
     def write(self, values: dict[str, Any], row: SheetRow) -> str:
         key = self.match_key
         existing = None
@@ -241,6 +245,12 @@ class InteractionImporter(RowImporter):
     # Without an external id an interaction is identified by customer, time and text.
     match_keys = ("external_id", "occurred_at")
     model = Interaction
+
+    def repeat_key(self, values: dict[str, Any]) -> object:
+        # Interactions without an external id are matched by customer, time and text together.
+        if self.match_key != "external_id":
+            return None
+        return values.get("external_id")
 
     def resolve_choice(self, name: str, text: str) -> Any:
         if name != "channel":

@@ -1,4 +1,7 @@
-"""`salespulse import FILE... [--dry-run]`: import CSV/XLSX files, or undo a batch."""
+"""`salespulse import FILE... [--dry-run]`: import CSV/XLSX files, or undo a batch.
+
+Several files are imported all or nothing: if one fails, none is written.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mapping", help="Name of a saved column mapping to use (and to save this mapping as)."
         )
-        parser.add_argument("--user", help="Username of the person the import acts for.")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help=(
+                'Map a column of the file to a field, e.g. --map "客户名称=name"; repeat for '
+                'several columns, or write "COLUMN=" to leave a column out. A committed import '
+                "saves the mapping for files with the same columns, as the upload page does."
+            ),
+        )
+        parser.add_argument(
+            "--user",
+            help=(
+                "Username of the person the import acts for: it matches and references only "
+                "the records that user may see, and only ops and admins may import users, "
+                "teams and regions. Without --user the import runs as a system import that "
+                "sees every record."
+            ),
+        )
         parser.add_argument(
             "--sheet", help="Worksheet to read from an XLSX file (default: the first)."
         )
@@ -69,9 +91,11 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 match_key=options["match_key"],
                 mapping_name=options["mapping"],
+                columns=self.column_map(options["map"]),
                 sheet=options["sheet"],
                 default_year=options["default_year"],
                 accept_close_matches=options["accept_close_matches"],
+                interface="cli",
             )
             reports = import_files(
                 paths=options["files"],
@@ -83,6 +107,31 @@ class Command(BaseCommand):
             raise CommandError(str(error.message)) from error
         for report in reports:
             self.print_report(report)
+        batch_ids = [str(report.batch_id) for report in reports if report.batch_id]
+        if batch_ids:
+            self.stdout.write(
+                _("Committed import batches: %(ids)s (undo one with --undo BATCH_ID).")
+                % {"ids": ", ".join(batch_ids)}
+            )
+        failed = [report.file_name for report in reports if report.failure]
+        if failed:
+            raise CommandError(
+                _("%(count)s of %(total)s files cannot be imported: %(files)s.")
+                % {"count": len(failed), "total": len(reports), "files": ", ".join(failed)}
+            )
+
+    def column_map(self, pairs: list[str]) -> dict[str, str]:
+        """Return {column: field} from --map values written as COLUMN=FIELD."""
+        columns: dict[str, str] = {}
+        for pair in pairs:
+            column, separator, field_name = pair.rpartition("=")
+            if not separator or not column.strip():
+                raise CommandError(
+                    _('--map %(value)s is not COLUMN=FIELD; write it as --map "客户名称=name".')
+                    % {"value": pair}
+                )
+            columns[column.strip()] = field_name.strip()
+        return columns
 
     def actor(self, username: str | None) -> User | None:
         if not username:
@@ -93,6 +142,12 @@ class Command(BaseCommand):
         return user
 
     def print_report(self, report: FileReport) -> None:
+        if report.failure:
+            self.stdout.write(
+                _("%(file)s: cannot be imported: %(reason)s")
+                % {"file": report.file_name, "reason": report.failure}
+            )
+            return
         heading = _(
             "%(file)s (%(kind)s): %(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected, %(seconds)ss"
         ) % {
