@@ -79,6 +79,18 @@ def test_match_by_name_updates_customer_without_external_id(write_csv):
     assert customer.city == "无锡"
 
 
+def test_full_width_name_matches_existing_customer(write_csv):
+    customer = CustomerFactory(name="江南区人民医院（示例）", city="苏州")
+
+    report = run(write_csv(["客户名称,城市", "江南区人民医院（示例）,无锡"]), match_key="name")
+
+    assert report.created == 0
+    assert report.updated == 1
+    assert Customer.objects.count() == 1
+    customer.refresh_from_db()
+    assert customer.city == "无锡"
+
+
 def test_invalid_tier_keeps_existing_tier(write_csv):
     customer = CustomerFactory(external_id="KH0009", tier=CustomerTier.objects.get(code="a"))
 

@@ -28,7 +28,7 @@ from salespulse.imports.headers import (
     PRODUCT_FIELDS,
 )
 from salespulse.imports.importers.base import RowImporter, UnknownOption, combine, find_one
-from salespulse.imports.lookups import lookup_key
+from salespulse.imports.lookups import AMBIGUOUS, lookup_key
 from salespulse.imports.readers import SheetRow
 from salespulse.imports.report import RowOutcome
 
@@ -101,6 +101,12 @@ class CustomerImporter(RowImporter):
                 self.header_of.get(key, key),
                 values[key],
             )
+            if existing is None and key == "name":
+                # Sheet values are NFKC-normalised, stored names may not be: 江南医院（示例）
+                # typed in the app must still match 江南医院(示例) from a sheet.
+                pk = self.context.lookups.find("customers", values[key])
+                if pk is not None and pk != AMBIGUOUS:
+                    existing = Customer.objects.get(pk=pk)
         if existing is not None and self.context.actor is not None:
             visible_or_reject(
                 Customer.objects.all(),
