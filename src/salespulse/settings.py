@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "salespulse.imports",
     "salespulse.analytics",
     "salespulse.api",
+    "salespulse.rebates",
     "salespulse.demo",
     "django.contrib.admin",
     "django.contrib.auth",

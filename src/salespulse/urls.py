@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", include("salespulse.crm.urls")),
     path("pipelines/", include("salespulse.pipeline.urls")),
     path("imports/", include("salespulse.imports.urls")),
+    path("rebates/", include("salespulse.rebates.urls")),
     path("api/", include("salespulse.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
