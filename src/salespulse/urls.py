@@ -6,7 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("salespulse.analytics.urls")),
     path("accounts/", include("salespulse.accounts.urls")),
-    path("customers/", include("salespulse.crm.urls")),
+    path("", include("salespulse.crm.urls")),
     path("pipelines/", include("salespulse.pipeline.urls")),
     path("imports/", include("salespulse.imports.urls")),
     path("rebates/", include("salespulse.rebates.urls")),
