@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from salespulse.pipeline.models import Attachment, DocumentType, Objection, ObjectionCategory
 from salespulse.pipeline.evidence import record_objection
+from salespulse.pipeline.models import Attachment, DocumentType, Objection, ObjectionCategory
 from tests.factories import make_opportunity
 from tests.personas import EXPECTED_VISIBLE_OWNERS, OWNING_USERS, build_workspace
 from tests.pipeline.gate_helpers import EVIDENCE

@@ -9,7 +9,7 @@ from django.utils.translation import override
 from salespulse.core.errors import DomainError
 from salespulse.crm.models import Opportunity, OpportunityStatus
 from salespulse.pipeline.evidence import add_attachment, record_objection
-from salespulse.pipeline.models import GateAttempt, MoveSource, StageInterval
+from salespulse.pipeline.models import GateAttempt, MoveSource, StageGate, StageInterval
 from salespulse.pipeline.services import GateBlocked, create_opportunity, move_opportunity_to_stage
 from tests.factories import make_opportunity
 from tests.pipeline.gate_helpers import (
@@ -293,3 +293,54 @@ def test_stream_past_limit_is_rejected(stages):
                        upload=io.BytesIO(b"%PDF-1.4\n" + b"0" * 4096), file_name="big.pdf")
 
     assert error.value.code == "attachment_too_large"
+
+
+def test_reopening_lost_deal_past_its_stage_is_gated(stages):
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+    move(opportunity, stages["lost"], loss_reason="price")
+
+    with pytest.raises(GateBlocked) as blocked:
+        move(opportunity, stages["contract_drafting"], reason="客户又有需求")
+
+    assert [item.code for item in blocked.value.items] == ["attachment_missing", "objections_missing"]
+    assert Opportunity.objects.get(pk=opportunity.pk).status == OpportunityStatus.LOST
+
+
+def test_winning_lost_deal_passes_skipped_gates(stages, won_gate):
+    StageGate.objects.filter(stage=stages["contract_drafting"]).update(enabled=True)
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+    move(opportunity, stages["lost"], loss_reason="price")
+
+    with pytest.raises(GateBlocked) as blocked:
+        move(opportunity, stages["won"], field_values={"won_amount": "1", "signed_date": "2026-12-01"})
+
+    assert [item.code for item in blocked.value.items] == ["attachment_missing", "objections_missing"]
+
+
+def test_reopening_lost_deal_at_its_stage_is_regression(stages):
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+    move(opportunity, stages["lost"], loss_reason="price")
+
+    result = move(opportunity, stages["solution_demo"], reason="客户重新启动采购")
+
+    assert result.is_regression
+    assert Opportunity.objects.get(pk=opportunity.pk).status == OpportunityStatus.OPEN
+
+
+def test_blocked_form_save_is_counted_for_report(stages, won_gate):
+    from salespulse.crm.services import OpportunityDetails, StageChange, edit_opportunity
+
+    opportunity = make_opportunity(stage_code="negotiation", created_at=T0)
+    details = OpportunityDetails(
+        name="改名", customer=opportunity.customer, product_line=opportunity.product_line,
+        expected_amount=opportunity.expected_amount, expected_close_date=None,
+    )
+
+    with pytest.raises(GateBlocked):
+        edit_opportunity(
+            opportunity=opportunity, actor=opportunity.owner, details=details,
+            stage_change=StageChange(to_stage=stages["won"], expected_stage=stages["negotiation"]),
+        )
+
+    assert GateAttempt.objects.filter(opportunity=opportunity, source=MoveSource.FORM).count() == 1
+    assert Opportunity.objects.get(pk=opportunity.pk).name == opportunity.name

@@ -7,6 +7,7 @@ from salespulse.api.endpoints.customers import router as customers_router
 from salespulse.api.endpoints.evidence import router as evidence_router
 from salespulse.api.endpoints.opportunities import router as opportunities_router
 from salespulse.api.endpoints.pipelines import router as pipelines_router
+from salespulse.api.endpoints.rebates import router as rebates_router
 from salespulse.api.endpoints.reports import router as reports_router
 from salespulse.api.endpoints.stage_moves import router as stage_moves_router
 from salespulse.api.errors import install_exception_handlers
@@ -37,3 +38,4 @@ api.add_router("/opportunities", opportunities_router)
 api.add_router("/opportunities", evidence_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/reports", reports_router)
+api.add_router("/rebates", rebates_router)

@@ -20,7 +20,13 @@ from salespulse.accounts.models import User
 from salespulse.core.errors import DomainError
 from salespulse.crm.models import Contact, Customer, Opportunity, ProductLine
 from salespulse.pipeline.models import MoveSource, Stage
-from salespulse.pipeline.services import MoveResult, ensure_may_change_deals, move_opportunity_to_stage
+from salespulse.pipeline.services import (
+    GateBlocked,
+    MoveResult,
+    ensure_may_change_deals,
+    move_opportunity_to_stage,
+    record_blocked_attempts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,17 @@ def edit_opportunity(
 
     # The stage gates read these fields from the row, so saving them before the move
     # lets a signing date or decision maker entered in the same form count toward the gate.
+    try:
+        return _save_and_move(opportunity, actor, details, stage_change)
+    except GateBlocked as blocked:
+        # The form's transaction rolled the blocked attempt back; keep it for the report.
+        record_blocked_attempts(blocked)
+        raise
+
+
+def _save_and_move(
+    opportunity: Opportunity, actor: User, details: OpportunityDetails, stage_change: StageChange | None
+) -> MoveResult | None:
     with transaction.atomic():
         Opportunity.objects.filter(pk=opportunity.pk).update(
             name=details.name,

@@ -23,7 +23,6 @@ from salespulse.demo.interactions import create_deal_interactions
 from salespulse.demo.leads import create_leads
 from salespulse.demo.models import DemoWorkspace
 from salespulse.demo.people import SIGN_IN_USERNAMES, create_people
-from salespulse.demo.timeshift import shift_days_for, shift_demo_history
 from salespulse.demo.reference import (
     DEMO_PASSWORD,
     EXTERNAL_ID_PREFIX,
@@ -33,6 +32,7 @@ from salespulse.demo.reference import (
     DemoSize,
     rng_for,
 )
+from salespulse.demo.timeshift import shift_days_for, shift_demo_history
 from salespulse.pipeline.models import StageInterval
 
 logger = logging.getLogger(__name__)

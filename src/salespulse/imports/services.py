@@ -42,6 +42,7 @@ from salespulse.imports.importers.base import (
     ImportOptions,
     RowImporter,
     may_import_accounts,
+    may_load_history,
 )
 from salespulse.imports.importers.bpic import BPIC_COLUMNS, BpicHistoryImporter, history_of
 from salespulse.imports.importers.maven import LAYOUT_ORDER, MAVEN_LAYOUTS
@@ -452,6 +453,15 @@ def prepare_table(
             )
             % {"file": table.file_name},
             field="file",
+        )
+    if options.historical and not may_load_history(actor):
+        raise PermissionDenied(
+            "history_import_not_allowed",
+            _(
+                "Loading stage history without stage gates is for sales operations or administrators; import file %(file)s without that option."
+            )
+            % {"file": table.file_name},
+            field="historical",
         )
     if importer_class.creates_accounts and not may_import_accounts(actor):
         raise PermissionDenied(

@@ -24,9 +24,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from jsonschema.exceptions import ValidationError, best_match
 
 from salespulse.core.errors import DomainError
 from salespulse.crm.models import Opportunity

@@ -60,6 +60,8 @@ class GateBlocked(DomainError):
         )
         self.items = items
         self.gates = gates
+        # GateAttempt rows for the fake-progress report (see record_blocked_attempts).
+        self.attempts: list[GateAttempt] = []
 
     def as_dict(self) -> dict[str, Any]:
         data = super().as_dict()
@@ -248,12 +250,11 @@ def _enforce_gates(
         raise GateBlocked(to_stage=to_stage, items=unmet, gates=blocking)
 
 
-def _record_blocked(
+def _blocked_attempts(
     blocked: GateBlocked, opportunity: Opportunity, from_stage: Stage, to_stage: Stage, *, actor, source: str
-) -> None:
-    """Store the blocked attempt for the fake-progress report (outside the failed transaction)."""
+) -> list[GateAttempt]:
     now = timezone.now()
-    GateAttempt.objects.bulk_create(
+    return [
         GateAttempt(
             opportunity_id=opportunity.pk,
             gate=gate,
@@ -265,10 +266,28 @@ def _record_blocked(
             attempted_at=now,
         )
         for gate in blocked.gates
-    )
+    ]
+
+
+def record_blocked_attempts(blocked: GateBlocked) -> None:
+    """Store a blocked move for the fake-progress report, once.
+
+    ``move_opportunity_to_stage`` stores it at once. A caller that then rolls back its
+    own transaction (a form save, an import row) loses that row, so it calls this
+    again afterwards: the rows are written anew only if they are gone.
+    """
+    if not blocked.attempts:
+        return
+    saved = [attempt.pk for attempt in blocked.attempts if attempt.pk]
+    if len(saved) == len(blocked.attempts) and GateAttempt.objects.filter(pk__in=saved).count() == len(saved):
+        return
+    for attempt in blocked.attempts:
+        attempt.pk = None
+    GateAttempt.objects.bulk_create(blocked.attempts)
+    first = blocked.attempts[0]
     logger.info(
         "opportunity %s blocked entering %s by %s gate(s), user %s via %s",
-        opportunity.pk, to_stage.code, len(blocked.gates), getattr(actor, "pk", None), source,
+        first.opportunity_id, first.to_stage.code, len(blocked.attempts), first.actor_id, first.source,
     )
 
 
@@ -317,7 +336,8 @@ def move_opportunity_to_stage(
             )
     except GateBlocked as blocked:
         from_stage = Stage.objects.get(opportunities__pk=opportunity.pk)
-        _record_blocked(blocked, opportunity, from_stage, to_stage, actor=actor, source=source)
+        blocked.attempts = _blocked_attempts(blocked, opportunity, from_stage, to_stage, actor=actor, source=source)
+        record_blocked_attempts(blocked)
         raise
 
     if result.moved:
@@ -353,12 +373,17 @@ def _move_locked(
     if from_stage.pk == to_stage.pk:
         return MoveResult(current, False, from_stage, to_stage, False, None)
 
-    regression = is_regression(from_stage, to_stage)
+    anchor, include_anchor = _progress_anchor(current, from_stage)
+    if from_stage.kind == StageKind.LOST:
+        # Reopening a lost deal goes back only up to the stage where it was lost.
+        regression = not to_stage.is_closed and not include_anchor and to_stage.position <= anchor.position
+    else:
+        regression = is_regression(from_stage, to_stage)
     _validate_move(current, from_stage, to_stage, at, regression, reason, source, loss_reason)
     field_updates = _apply_field_values(current, values)
     if not regression and source not in UNGATED_SOURCES:
-        _enforce_gates(current, gates_on_the_way(from_stage, to_stage), to_stage, confirmations,
-                       actor=actor, source=source)
+        gates = gates_on_the_way(anchor, to_stage, include_from=include_anchor)
+        _enforce_gates(current, gates, to_stage, confirmations, actor=actor, source=source)
     updates = _closing_fields(current, from_stage, to_stage, at, values.get("won_amount"), loss_reason, loss_note)
 
     # Compare-and-set on the stage the row was read with: a concurrent mover that
@@ -383,6 +408,20 @@ def _move_locked(
     )
     current.refresh_from_db()
     return MoveResult(current, True, from_stage, to_stage, regression, interval)
+
+
+def _progress_anchor(current: Opportunity, from_stage: Stage) -> tuple[Stage, bool]:
+    """Return the stage a forward move really starts from, and whether its own gate applies.
+
+    A lost deal progressed only up to ``lost_at_stage``, so reopening it further (or
+    winning it) passes every gate after that stage, not none. A lost deal with no
+    recorded stage starts from the pipeline's first stage, gate included.
+    """
+    if from_stage.kind != StageKind.LOST:
+        return from_stage, False
+    if current.lost_at_stage_id:
+        return Stage.objects.get(pk=current.lost_at_stage_id), False
+    return first_open_stage(current.pipeline), True
 
 
 def _apply_field_values(current: Opportunity, values: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from salespulse.imports.normalize import (
 )
 from salespulse.imports.readers import SheetRow, Table
 from salespulse.imports.report import FileReport, RowOutcome, RowProblem
+from salespulse.pipeline.services import GateBlocked, record_blocked_attempts
 
 
 @dataclass
@@ -51,6 +52,9 @@ class ImportOptions:
     sheet: str | None = None
     default_year: int | None = None
     accept_close_matches: bool = False
+    # Load dated stage moves as history from another system, without stage gates
+    # (sales operations and administrators only).
+    historical: bool = False
     # "web" or "cli": messages that tell the user what to do name that interface's control.
     interface: str = "web"
 
@@ -62,6 +66,11 @@ class ImportOptions:
 def may_import_accounts(actor: User | None) -> bool:
     """Return True if ``actor`` may create users, teams and regions (None is a system import)."""
     return actor is None or actor.is_superuser or actor.role in (Role.OPS, Role.ADMIN)
+
+
+def may_load_history(actor: User | None) -> bool:
+    """Return True if ``actor`` may load stage history that bypasses stage gates."""
+    return may_import_accounts(actor)
 
 
 class UnknownOption(Exception):
@@ -103,6 +112,8 @@ class RowImporter:
     negative_amounts_allowed = False
     # Kinds that create users, teams or regions; only ops and admins may import them.
     creates_accounts = False
+    # True for layouts that are exports of another system's history (the Maven set).
+    historical_by_layout = False
 
     def __init__(self, context: ImportContext, table: Table, columns: dict[str, str]) -> None:
         self.context = context
@@ -160,7 +171,13 @@ class RowImporter:
             with transaction.atomic():
                 outcome = self.write(values, row)
         except DomainError as error:
-            self.reject(row, "", "", str(error.message))
+            blocked = error if isinstance(error, GateBlocked) else error.__cause__
+            if isinstance(blocked, GateBlocked):
+                # The row's savepoint rolled the attempt back with it; keep it for the report.
+                record_blocked_attempts(blocked)
+            column = self.header_of.get(error.field, "") if error.field else ""
+            value = str(values.get(error.field, "")) if column else ""
+            self.reject(row, column, value, str(error.message))
             outcome = RowOutcome.REJECTED
         self.report_unknown_options(row, outcome)
         report.count(outcome)

@@ -64,6 +64,7 @@ class MavenPipelineImporter(OpportunityImporter):
     # move_opportunity_to_stage call (about 6 ms per row on SQLite). The transition
     # service has no bulk form, so the 8,800-row file takes about a minute.
     match_keys = ("external_id",)
+    historical_by_layout = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -5,10 +5,12 @@ close time is created in ``entry_stage`` at its created time. It is then moved t
 the closing stage at the close time, so the stage history shows how long it was open. A stage change on an existing opportunity is a
 ``move_opportunity_to_stage`` call.
 
-Moves at a time the file records (a close date) replay a decision taken in another
-system, so they use ``MoveSource.HISTORY_IMPORT`` and stage gates do not apply.
-Every other move happens now and uses ``MoveSource.IMPORT``, so the gates apply and
-a blocked row is rejected with the gate's message followed by each unmet item. The
+In a historical import (the ``historical`` option, ops and administrators only, or a
+layout that is another system's export such as the Maven set), moves at a time the
+file records (a close date) replay a decision taken elsewhere, so they use
+``MoveSource.HISTORY_IMPORT`` and stage gates do not apply. Every other move uses
+``MoveSource.IMPORT``, so the gates apply and a blocked row is rejected with the
+gate's message followed by each unmet item. The
 won amount and signing date columns count toward the gate of that move.
 """
 
@@ -23,7 +25,7 @@ from salespulse.crm import selectors
 from salespulse.crm.models import Opportunity, OpportunityStatus, Product
 from salespulse.imports.changes import diff_fields
 from salespulse.imports.headers import OPPORTUNITY_FIELDS
-from salespulse.imports.importers.base import RowImporter, UnknownOption, find_one
+from salespulse.imports.importers.base import RowImporter, UnknownOption, find_one, may_load_history
 from salespulse.imports.importers.records import attributes_of, visible_or_reject
 from salespulse.imports.lookups import AMBIGUOUS
 from salespulse.imports.normalize import ValueProblem, normalize_text
@@ -211,7 +213,7 @@ class OpportunityImporter(RowImporter):
         except GateBlocked as blocked:
             # The row report shows one message, so it names every unmet item, not only the count.
             details = " ".join([str(blocked.message), *(item.message for item in blocked.items)])
-            raise DomainError(blocked.code, details, params=blocked.params) from blocked
+            raise DomainError(blocked.code, details, field="stage", params=blocked.params) from blocked
 
     def _write(self, values: dict[str, Any], row: SheetRow) -> str:
         existing = self.find_existing(values)
@@ -221,6 +223,13 @@ class OpportunityImporter(RowImporter):
                 self._existing[values[self.match_key]] = opportunity
             return RowOutcome.CREATED
         return self.update(existing, values, row)
+
+    def dated_move_source(self) -> str:
+        """Return the source of a move dated by the file: history only when allowed."""
+        historical = self.context.options.historical or self.historical_by_layout
+        if historical and may_load_history(self.context.actor):
+            return MoveSource.HISTORY_IMPORT
+        return MoveSource.IMPORT
 
     def create(self, values: dict[str, Any], row: SheetRow) -> Opportunity:
         context = self.context
@@ -248,7 +257,7 @@ class OpportunityImporter(RowImporter):
                 opportunity=opportunity,
                 to_stage=stage,
                 actor=context.actor,
-                source=MoveSource.HISTORY_IMPORT,
+                source=self.dated_move_source(),
                 at=closed_at,
                 won_amount=values.get("won_amount"),
                 import_batch=context.batch,
@@ -298,7 +307,7 @@ class OpportunityImporter(RowImporter):
                 opportunity=existing,
                 to_stage=stage,
                 actor=context.actor,
-                source=MoveSource.HISTORY_IMPORT if recorded else MoveSource.IMPORT,
+                source=self.dated_move_source() if recorded else MoveSource.IMPORT,
                 at=at,
                 won_amount=values.get("won_amount"),
                 import_batch=context.batch,

@@ -72,6 +72,12 @@ class Command(BaseCommand):
             help="Use the closest existing product when a product name does not match exactly.",
         )
         parser.add_argument(
+            "--historical",
+            action="store_true",
+            help="Load stage moves dated in the file (close dates) as history from another system, "
+            "without stage gates. Sales operations and administrators only.",
+        )
+        parser.add_argument(
             "--undo", type=int, metavar="BATCH_ID", help="Undo a committed import batch."
         )
 
@@ -95,6 +101,7 @@ class Command(BaseCommand):
                 sheet=options["sheet"],
                 default_year=options["default_year"],
                 accept_close_matches=options["accept_close_matches"],
+                historical=options["historical"],
                 interface="cli",
             )
             reports = import_files(
