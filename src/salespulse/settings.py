@@ -92,7 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(database_name).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the import page write while dashboards read; the busy timeout makes
     # concurrent writers wait instead of failing at once with "database is locked".
+    # IMMEDIATE takes the write lock when a transaction begins: a transaction that first
+    # reads and then writes would otherwise fail at once with "database is locked" when
+    # another writer got in between, instead of waiting for the busy timeout.
     DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }

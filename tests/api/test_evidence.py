@@ -98,14 +98,29 @@ def test_objection_response_is_saved(org, deal, api_as):
     client = api_as(org.rep_a)
     created = client.post(objections_path(deal), {"category": "price", "customer_words": "太贵"}).json()
 
+    resolved_at = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).replace(microsecond=0)
+
+    response = client.patch(
+        f"{objections_path(deal)}/{created['id']}",
+        {"response": "可分期付款", "resolved_at": resolved_at.isoformat()},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["response"] == "可分期付款"
+    assert Objection.objects.get().resolved_at == resolved_at
+
+
+def test_objection_resolved_in_future_is_rejected(org, deal, api_as):
+    client = api_as(org.rep_a)
+    created = client.post(objections_path(deal), {"category": "price", "customer_words": "太贵"}).json()
+
     response = client.patch(
         f"{objections_path(deal)}/{created['id']}",
         {"response": "可分期付款", "resolved_at": "2099-01-01T00:00:00Z"},
     )
 
-    assert response.status_code == 200
-    assert response.json()["response"] == "可分期付款"
-    assert Objection.objects.get().resolved_at == dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+    assert response.status_code == 422
+    assert response.json()["code"] == "objection_time_in_future"
 
 
 @pytest.mark.parametrize("role", ["rep_b", "rep_c", "rep_n"])

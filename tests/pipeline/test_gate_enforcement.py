@@ -344,3 +344,44 @@ def test_blocked_form_save_is_counted_for_report(stages, won_gate):
 
     assert GateAttempt.objects.filter(opportunity=opportunity, source=MoveSource.FORM).count() == 1
     assert Opportunity.objects.get(pk=opportunity.pk).name == opportunity.name
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content"),
+    [
+        ("junk.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 40),
+        ("polyglot.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n" + b"PK\x03\x04" + b"\x00" * 2048),
+        ("page.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>"),
+    ],
+)
+def test_header_on_other_data_is_rejected(stages, settings, tmp_path, file_name, content):
+    settings.MEDIA_ROOT = tmp_path
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+
+    with pytest.raises(DomainError) as error:
+        add_attachment(actor=opportunity.owner, opportunity=opportunity, document_type=tech_confirmation(),
+                       upload=io.BytesIO(content), file_name=file_name)
+
+    assert error.value.code == "attachment_type_not_allowed"
+
+
+def test_future_objection_is_rejected(stages):
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+
+    with pytest.raises(DomainError) as error:
+        record_objection(actor=opportunity.owner, opportunity=opportunity, category="price",
+                         customer_words="太贵了", response="可以分期", raised_at=timezone.now() + dt.timedelta(days=365))
+
+    assert error.value.code == "objection_time_in_future"
+    assert not opportunity.objections.exists()
+
+
+def test_finance_may_not_add_evidence(stages):
+    from salespulse.core.errors import PermissionDenied
+    from tests.factories import UserFactory
+
+    opportunity = make_opportunity(stage_code="solution_demo", created_at=T0)
+    finance = UserFactory(role="finance", team=None, region=None)
+
+    with pytest.raises(PermissionDenied):
+        record_objection(actor=finance, opportunity=opportunity, category="price", customer_words="太贵了")

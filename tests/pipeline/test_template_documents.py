@@ -120,3 +120,26 @@ def test_reordered_stages_are_applied(pipeline):
 
     codes = list(pipeline.stages.order_by("position").values_list("code", flat=True))
     assert codes[3:5] == ["negotiation", "tech_evaluation"]
+
+
+def test_deeply_nested_template_is_invalid_not_a_crash(pipeline):
+    before = default_template_text(pipeline)
+
+    with pytest.raises(DomainError) as error:
+        import_template(actor=None, text="[" * 100_000)
+
+    assert error.value.params["path"] == "$"
+    assert default_template_text(pipeline) == before
+
+
+def test_deeply_nested_gate_rule_is_invalid(pipeline):
+    document = export_pipeline(pipeline)
+    rule = {"type": "objections", "min": 1}
+    for _ in range(200):
+        rule = {"all": [rule]}
+    document["gates"][0]["rule"] = rule
+
+    with pytest.raises(DomainError) as error:
+        import_template(actor=None, text=json.dumps(document))
+
+    assert error.value.code in {"invalid_gate_rule", "invalid_pipeline_template"}

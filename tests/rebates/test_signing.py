@@ -38,11 +38,15 @@ def test_confirmed_document_verifies(document):
     assert result.document == document
 
 
-def test_verify_by_number_and_loose_code(document):
+def test_verify_by_loose_code(document):
     loose = document.verification_code.lower()[:4] + "-" + document.verification_code.lower()[4:]
 
-    assert signing.verify(document.number).is_authentic
     assert signing.verify(loose).is_authentic
+
+
+def test_public_verify_rejects_sequential_number(document):
+    assert signing.verify(document.number).status == signing.UNKNOWN
+    assert signing.verify(document.number, allow_number=True).is_authentic
 
 
 def test_one_changed_byte_fails(document):
@@ -71,8 +75,8 @@ def test_edited_amount_fails(document):
 def test_altered_presented_payload_fails(document):
     altered = document.signed_payload.replace("600000.00", "700000.00")
 
-    assert signing.verify(document.number, altered).status == signing.TAMPERED
-    assert signing.verify(document.number, document.signed_payload).is_authentic
+    assert signing.verify(document.verification_code, altered).status == signing.TAMPERED
+    assert signing.verify(document.verification_code, document.signed_payload).is_authentic
 
 
 def test_unknown_code():

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from salespulse.accounts.models import Role
@@ -165,8 +166,9 @@ def test_reversed_pdf_is_marked_and_reversal_references_original(rep, finance, a
     reversal = services.reverse_confirmation(actor=finance, document=document, reason="重复确认")
     document.refresh_from_db()
 
-    original_text = document_text(document)
-    reversal_text = document_text(reversal)
+    with translation.override("en"):
+        original_text = document_text(document)
+        reversal_text = document_text(reversal)
 
     assert f"Reversed by document {reversal.number}." in original_text
     assert document.number in reversal_text

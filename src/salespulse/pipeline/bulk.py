@@ -24,7 +24,7 @@ from salespulse.core.errors import Conflict, DomainError
 from salespulse.crm.selectors import visible_opportunities
 from salespulse.pipeline.gates import UnmetItem
 from salespulse.pipeline.models import MoveSource, Stage
-from salespulse.pipeline.services import GateBlocked, move_opportunity_to_stage
+from salespulse.pipeline.services import GateBlocked, ensure_may_change_deals, move_opportunity_to_stage
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def bulk_move_opportunities(
     Returns one outcome per distinct id, in the order given. An id the actor may not see
     is reported as ``not_found``, exactly like an id that does not exist.
     """
+    ensure_may_change_deals(actor)
     ids = list(dict.fromkeys(opportunity_ids))
     if not ids:
         raise DomainError("bulk_move_empty", _("Select at least one opportunity to move."), field="ids")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 from typing import IO
 
@@ -12,11 +13,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from salespulse.accounts.models import User
 from salespulse.core.errors import DomainError
 from salespulse.crm.models import Opportunity
 from salespulse.pipeline.models import Attachment, DocumentType, Objection, ObjectionCategory
+from salespulse.pipeline.services import ensure_may_change_deals
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,8 @@ logger = logging.getLogger(__name__)
 ALLOWED_KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 _MIME_TO_KIND = {mime: kind for kind, mime in ALLOWED_KINDS.items()}
 _READ_CHUNK = 1024 * 1024
+# Tolerance for clients whose clock runs a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def detect_kind(head: bytes) -> str | None:
@@ -32,6 +37,22 @@ def detect_kind(head: bytes) -> str | None:
     if guess is None:
         return None
     return _MIME_TO_KIND.get(guess.mime)
+
+
+def is_well_formed(kind: str, content: bytes) -> bool:
+    """Check more than the leading bytes, so a PDF or image header on other data fails.
+
+    Images must decode with Pillow. A PDF must end with its ``%%EOF`` marker (within the
+    last 1 KiB), which a file with a PDF header and appended junk or archives does not.
+    """
+    if kind == "pdf":
+        return b"%%EOF" in content[-1024:]
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 def add_attachment(
@@ -48,6 +69,7 @@ def add_attachment(
     ``declared_size`` (from the request) lets an oversized upload fail before it is read;
     the stream is read in chunks and abandoned as soon as it passes the limit.
     """
+    ensure_may_change_deals(actor)
     limit = document_type.max_bytes
     if declared_size is not None and declared_size > limit:
         raise _too_large(file_name, limit)
@@ -64,6 +86,8 @@ def add_attachment(
     content = b"".join(chunks)
 
     kind = detect_kind(content[:8192])
+    if kind is not None and not is_well_formed(kind, content):
+        kind = None
     if kind is None or kind not in document_type.allowed_kind_list:
         raise DomainError(
             "attachment_type_not_allowed",
@@ -131,7 +155,19 @@ def record_objection(
             _("Write down what the customer said."),
             field="customer_words",
         )
-    raised_at = raised_at or timezone.now()
+    ensure_may_change_deals(actor)
+    now = timezone.now()
+    raised_at = raised_at or now
+    # A gate counts objections raised during the current stay, so a date in the future
+    # would count in every later stage as well.
+    for name, value in (("raised_at", raised_at), ("resolved_at", resolved_at)):
+        if value is not None and value > now + CLOCK_SKEW:
+            raise DomainError(
+                "objection_time_in_future",
+                _("The time %(time)s is in the future; enter when it actually happened.")
+                % {"time": timezone.localtime(value).strftime("%Y-%m-%d %H:%M")},
+                field=name,
+            )
     if resolved_at is not None and resolved_at < raised_at:
         raise DomainError(
             "objection_resolved_before_raised",
@@ -157,6 +193,14 @@ def respond_to_objection(
     *, actor: User, objection: Objection, response: str, resolved_at: dt.datetime | None = None
 ) -> Objection:
     """Save the rep's response; a resolution time marks the objection resolved."""
+    ensure_may_change_deals(actor)
+    if resolved_at is not None and resolved_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError(
+            "objection_time_in_future",
+            _("The time %(time)s is in the future; enter when it actually happened.")
+            % {"time": timezone.localtime(resolved_at).strftime("%Y-%m-%d %H:%M")},
+            field="resolved_at",
+        )
     if resolved_at is not None and resolved_at < objection.raised_at:
         raise DomainError(
             "objection_resolved_before_raised",

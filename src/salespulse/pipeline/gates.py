@@ -44,6 +44,8 @@ GATE_FIELDS: dict[str, str] = {
 }
 COMPARISONS = ("gt", "gte", "lt", "lte")
 CONDITION_TYPES = ("field", "attachment", "objections", "checklist")
+# Groups inside groups: far more than a person configures, far less than Python's recursion limit.
+MAX_RULE_DEPTH = 12
 
 RULE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -74,13 +76,13 @@ RULE_SCHEMA: dict[str, Any] = {
         },
         "all": {
             "type": "object",
-            "properties": {"all": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+            "properties": {"all": {"type": "array", "maxItems": 50, "items": {"$ref": "#/$defs/node"}}},
             "required": ["all"],
             "additionalProperties": False,
         },
         "any": {
             "type": "object",
-            "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/node"}}},
+            "properties": {"any": {"type": "array", "minItems": 1, "maxItems": 50, "items": {"$ref": "#/$defs/node"}}},
             "required": ["any"],
             "additionalProperties": False,
         },
@@ -134,6 +136,14 @@ _validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
 
 def validate_rule(rule: Any, *, path_prefix: str = "$") -> None:
     """Raise ``DomainError`` naming the JSON path of the first problem in ``rule``."""
+    if _depth(rule) > MAX_RULE_DEPTH:
+        raise DomainError(
+            "invalid_gate_rule",
+            _("The gate rule is invalid at %(path)s: %(problem)s")
+            % {"path": path_prefix, "problem": _("groups may be nested at most %(depth)s levels deep") % {"depth": MAX_RULE_DEPTH}},
+            field=path_prefix,
+            params={"path": path_prefix},
+        )
     error = best_match(_validator.iter_errors(rule))
     if error is not None:
         path = path_prefix + "".join(
@@ -163,6 +173,21 @@ def validate_rule(rule: Any, *, path_prefix: str = "$") -> None:
                     field=leaf_path + ".value",
                     params={"path": leaf_path + ".value"},
                 )
+
+
+def _depth(node: Any, limit: int = 64) -> int:
+    """Return how deeply lists and objects nest in ``node``, counting no further than ``limit``."""
+    depth = 0
+    level = [node]
+    while level and depth <= limit:
+        depth += 1
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+            if isinstance(child, dict | list)
+        ]
+    return depth
 
 
 def describe_schema_error(error: ValidationError) -> str:

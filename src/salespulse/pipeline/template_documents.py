@@ -53,6 +53,7 @@ TEMPLATE_SCHEMA: dict[str, Any] = {
         "stages": {
             "type": "array",
             "minItems": 1,
+            "maxItems": 50,
             "items": {
                 "type": "object",
                 "required": ["code", "name", "kind"],
@@ -68,6 +69,7 @@ TEMPLATE_SCHEMA: dict[str, Any] = {
         },
         "document_types": {
             "type": "array",
+            "maxItems": 50,
             "items": {
                 "type": "object",
                 "required": ["code", "name"],
@@ -88,6 +90,7 @@ TEMPLATE_SCHEMA: dict[str, Any] = {
         },
         "gates": {
             "type": "array",
+            "maxItems": 50,
             "items": {
                 "type": "object",
                 "required": ["stage", "rule"],
@@ -166,10 +169,11 @@ def parse_template(text: str | bytes) -> dict[str, Any]:
     """Decode and validate a template; raise ``DomainError`` naming the failing JSON path."""
     try:
         document = json.loads(text)
+        error = best_match(_validator.iter_errors(document))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _invalid("$", _("not valid JSON (%(error)s)") % {"error": error}) from None
-
-    error = best_match(_validator.iter_errors(document))
+    except RecursionError:
+        raise _invalid("$", _("the document is nested too deeply")) from None
     if error is not None:
         raise _invalid(_json_path(error.absolute_path), describe_schema_error(error))
 
