@@ -32,7 +32,9 @@ from salespulse.demo.reference import (
     DemoSize,
     rng_for,
 )
+from salespulse.demo.rebates import AGREEMENT_PREFIX, create_rebate_agreements
 from salespulse.demo.timeshift import shift_days_for, shift_demo_history
+from salespulse.rebates.models import RebateAgreement, RebateAuditEvent, RebateConfirmation
 from salespulse.pipeline.models import StageInterval
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ def generate_demo_workspace(
         )
         if anchor is not None:
             shift_demo_history(shift_days_for(anchor))
+        agreement_count = create_rebate_agreements(SIGN_IN_USERNAMES[Role.REP])
 
         counts = {
             "users": len(people.users),
@@ -95,6 +98,7 @@ def generate_demo_workspace(
             ).count(),
             "leads": lead_count,
             "interactions": deal_interactions + lead_interactions,
+            "rebate_agreements": agreement_count,
         }
         workspace = DemoWorkspace.objects.create(
             size=size.name,
@@ -118,6 +122,7 @@ def generate_demo_workspace(
 def delete_demo_workspace() -> None:
     """Delete every row the generator wrote, children before parents."""
     with transaction.atomic():
+        _delete_demo_rebates()
         demo_customer = Q(customer__external_id__startswith=EXTERNAL_ID_PREFIX)
         Interaction.objects.filter(demo_customer | Q(owner__username__startswith=PREFIX)).delete()
         StageInterval.objects.filter(
@@ -133,6 +138,21 @@ def delete_demo_workspace() -> None:
         Region.objects.filter(code__startswith=PREFIX).delete()
         DemoWorkspace.objects.all().delete()
     logger.info("demo workspace deleted")
+
+
+def _delete_demo_rebates() -> None:
+    """Delete rebate records of demo customers and users; reversals before what they reverse."""
+    documents = RebateConfirmation.objects.filter(
+        Q(customer__external_id__startswith=EXTERNAL_ID_PREFIX) | Q(confirmed_by__username__startswith=PREFIX)
+    )
+    RebateAuditEvent.objects.filter(
+        Q(document__in=documents)
+        | Q(agreement__code__startswith=AGREEMENT_PREFIX)
+        | Q(actor__username__startswith=PREFIX)
+    ).delete()
+    documents.filter(reverses__isnull=False).delete()
+    documents.delete()
+    RebateAgreement.objects.filter(code__startswith=AGREEMENT_PREFIX).delete()
 
 
 def demo_sign_ins() -> list[DemoSignIn]:
