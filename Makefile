@@ -20,6 +20,7 @@ test: setup
 	$(BIN)/pytest -m "not browser and not postgres" -n 2 $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
+	$(SP) compiletranslations
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

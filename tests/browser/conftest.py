@@ -6,7 +6,6 @@ set (as in CI), which turns the missing browser into a failure.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -32,37 +31,6 @@ CHROMIUM_ARGS = [
 
 def _chromium_available() -> bool:
     return Path(CHROMIUM_PATH).is_file() or shutil.which(CHROMIUM_PATH) is not None
-
-
-# Data migrations whose rows the browser tests need; each ``install`` is idempotent.
-REFERENCE_DATA_MIGRATIONS = [
-    "salespulse.crm.migrations.0003_reference_data",
-    "salespulse.pipeline.migrations.0004_default_gates",
-]
-
-
-@pytest.fixture(autouse=True)
-def reinstall_reference_data(request):
-    """Reinstall the migrated reference rows (default pipeline, channels …) if missing.
-
-    Transactional tests empty every table afterwards and ``serialized_rollback`` should
-    reload the migrated rows.
-    NOTE: on SQLite it did not when a non-transactional test ran earlier in the same
-    process: from the second browser test on the tables stayed empty. The cause is not
-    known, so this fixture installs the rows again.
-    """
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("transactional_db")
-
-    from django.apps import apps
-
-    from salespulse.pipeline.models import Pipeline
-
-    if Pipeline.objects.filter(is_default=True).exists():
-        return
-    for module_name in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module_name).install(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,8 @@ def test_number_payment_rejected(value):
         ("abc", "amount_invalid"),
         ("-1.00", "amount_negative"),
         ("1.001", "amount_precision"),
-        ("1e30", "amount_too_large"),
+        ("1e30", "amount_invalid"),
+        ("100000000000000.00", "amount_too_large"),
     ],
 )
 def test_invalid_payment_rejected(value, code):
@@ -243,3 +244,15 @@ def test_payments_sum_equals_single_amount(payments):
     summed = calculate_from_payments(tiers=STANDARD, mode="whole", payments=strings)
     single = calculate_rebate(tiers=STANDARD, mode="whole", collected=sum(Decimal(text) for text in strings))
     assert summed.rebate == single.rebate
+
+
+@pytest.mark.parametrize("text", ["500000,00", "1,0,0,0,000.00", "1_000_000", "٥٠٠٠٠٠", "1e5"])
+def test_ambiguous_amount_text_is_rejected(text):
+    with pytest.raises(DomainError) as error:
+        parse_amount(text)
+
+    assert error.value.code == "amount_invalid"
+
+
+def test_thousands_separators_are_accepted():
+    assert parse_amount("1,000,003.00") == Decimal("1000003.00")

@@ -85,7 +85,7 @@ def test_confirmation_writes_audit_event(agreement, rep):
 
 def test_next_month_does_not_settle_against_may(agreement, rep):
     confirm(agreement, rep, ["600000.00"])
-    june = confirm(agreement, rep, ["500000.00"], period=dt.date(2026, 6, 3))
+    june = confirm(agreement, rep, ["500000.00"], period=dt.date(2026, 6, 3), now=NOW + dt.timedelta(days=16))
 
     assert june.previously_confirmed == Decimal("0.00")
     assert june.rebate_amount == Decimal("16000.00")
@@ -296,3 +296,20 @@ def test_second_small_confirmation_settles_on_sqlite_and_postgres():
     second = confirm_rebate(actor=actor, agreement=agreement, period=period, product_ids=product_ids, payments=["1.00"])
 
     assert second.rebate_amount == Decimal("0.03")
+
+
+def test_future_period_cannot_be_confirmed():
+    import datetime as dt
+
+    from salespulse.core.errors import DomainError
+    from salespulse.rebates.services import confirm_rebate
+    from tests.rebates.agreements import make_agreement
+
+    agreement = make_agreement()
+    product_ids = [product.pk for product in agreement.products.all()]
+
+    with pytest.raises(DomainError) as error:
+        confirm_rebate(actor=agreement.customer.owner, agreement=agreement, period=dt.date(2099, 12, 5),
+                       product_ids=product_ids, payments=["100.00"])
+
+    assert error.value.code == "period_in_future"

@@ -125,3 +125,29 @@ def test_keygen_and_rotate_commands(settings, tmp_path, capsys):
     assert RebateSigningKey.objects.count() == 2
     assert RebateSigningKey.objects.get(pk=first.pk).retired_at is not None
     assert len(list((tmp_path / "keys").glob("rebate-signing-*.pem"))) == 2
+
+
+def test_renamed_customer_and_product_keep_document_authentic(document):
+    signed_name = document.customer.name
+    document.customer.name = "改名后的医院"
+    document.customer.save()
+    product = document.products.first()
+    product.name = "改名后的产品"
+    product.save()
+
+    result = signing.verify(document.verification_code)
+
+    assert result.is_authentic
+    assert signing.signed_snapshot(document)["customer"]["name"] == signed_name
+
+
+def test_renamed_customer_does_not_change_pdf_sheet(document):
+    from salespulse.rebates.presenters import confirmation_sheet
+
+    signed_name = document.customer.name
+    document.customer.name = "改名后的医院"
+    document.customer.save()
+
+    sheet = confirmation_sheet(RebateConfirmation.objects.get(pk=document.pk), verification_url="/x/")
+
+    assert sheet.customer_name == signed_name

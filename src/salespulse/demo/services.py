@@ -23,6 +23,7 @@ from salespulse.demo.interactions import create_deal_interactions
 from salespulse.demo.leads import create_leads
 from salespulse.demo.models import DemoWorkspace
 from salespulse.demo.people import SIGN_IN_USERNAMES, create_people
+from salespulse.demo.rebates import AGREEMENT_PREFIX, create_rebate_agreements
 from salespulse.demo.reference import (
     DEMO_PASSWORD,
     EXTERNAL_ID_PREFIX,
@@ -32,10 +33,9 @@ from salespulse.demo.reference import (
     DemoSize,
     rng_for,
 )
-from salespulse.demo.rebates import AGREEMENT_PREFIX, create_rebate_agreements
 from salespulse.demo.timeshift import shift_days_for, shift_demo_history
-from salespulse.rebates.models import RebateAgreement, RebateAuditEvent, RebateConfirmation
 from salespulse.pipeline.models import StageInterval
+from salespulse.rebates.models import RebateAgreement, RebateAuditEvent, RebateConfirmation
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ and 4% above), so ``validate_tiers`` rejects such tables.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation, localcontext
@@ -94,6 +95,9 @@ def format_rate(rate: Decimal) -> str:
     return f"{percent:f}%"
 
 
+AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
 def parse_amount(value: object, *, field: str = "collected") -> Decimal:
     """Parse one money amount from a decimal string (or a ``Decimal``/``int``).
 
@@ -110,11 +114,15 @@ def parse_amount(value: object, *, field: str = "collected") -> Decimal:
             params={"value": value},
         )
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
+        # Commas only as thousands separators ("1,020.00"): "500000,00" is a decimal comma
+        # typed by mistake and must not turn into 50,000,000. Only ASCII digits count.
+        text = value.strip()
+        amount = None
+        if AMOUNT_TEXT.fullmatch(text):
+            try:
+                amount = Decimal(text.replace(",", ""))
+            except InvalidOperation:
+                amount = None
     elif isinstance(value, (Decimal, int)):
         amount = Decimal(value)
     else:

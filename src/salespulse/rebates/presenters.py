@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from salespulse.core.templatetags.display import cny
 from salespulse.rebates.models import CalculationMode, ConfirmationStatus, PeriodKind, RebateConfirmation
 from salespulse.rebates.pdf import ConfirmationSheet
+from salespulse.rebates.signing import signed_snapshot
 
 DEFAULT_COMPANY_NAME = "销售脉搏示例公司"
 
@@ -55,15 +56,20 @@ def confirmation_sheet(document: RebateConfirmation, *, verification_url: str) -
     reverse side of the one-to-one) to be loadable.
     """
     reversed_by = getattr(document, "reversed_by", None) if document.status == ConfirmationStatus.REVERSED else None
+    # Names as they were signed: a later rename of the customer or a product must not
+    # change what the confirmation says.
+    snapshot = signed_snapshot(document)
+    customer_name = (snapshot.get("customer") or {}).get("name") or document.customer.name
+    signed_products = [item.get("name", "") for item in snapshot.get("products", []) if isinstance(item, dict)]
     return ConfirmationSheet(
         number=document.number,
         company_name=company_name(),
-        customer_name=document.customer.name,
+        customer_name=customer_name,
         agreement_label=agreement_label(document.agreement),
         agreement_version=document.agreement_version,
         mode_label=str(CalculationMode(document.mode).label),
         period_label=document_period_label(document),
-        products=[product.name for product in document.products.all()],
+        products=signed_products or [product.name for product in document.products.all()],
         payments=[Decimal(payment) for payment in document.payments],
         collected_total=document.collected_total,
         period_collected_total=document.period_collected_total,

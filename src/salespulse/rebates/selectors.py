@@ -98,7 +98,8 @@ def agreements_for_customer(user: User, customer: Customer, day: dt.date) -> lis
 def audit_trail(user: User, document: RebateConfirmation) -> QuerySet[RebateAuditEvent]:
     """Return the audit events of ``document`` (visible to ``user``), oldest first."""
     get_visible_confirmation(user, document.number)
-    return RebateAuditEvent.objects.filter(document=document).select_related("actor").order_by("at", "pk")
+    # Insertion order, because some events keep whole seconds only and would tie on ``at``.
+    return RebateAuditEvent.objects.filter(document=document).select_related("actor").order_by("pk")
 
 
 @dataclass(frozen=True)

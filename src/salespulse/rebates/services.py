@@ -148,6 +148,13 @@ def confirm_rebate(
     party = _agreement_customer(agreement, customer)
     _check_may_confirm(actor, party)
     _check_agreement_applies(agreement, period)
+    if period_bounds(agreement.period_kind, period)[0] > timezone.localdate(now):
+        raise DomainError(
+            "period_in_future",
+            _("The period of %(day)s has not begun; confirm rebates only for the current or past periods.")
+            % {"day": period.isoformat()},
+            field="period",
+        )
     products = _covered_products(agreement, product_ids)
     payments_total, _count = sum_payments(payments)
     if payments_total <= 0:

@@ -275,6 +275,36 @@ def document_payload(document: RebateConfirmation) -> dict[str, Any]:
     }
 
 
+# Names that come from master data (customer, products, agreement code, user). They are
+# part of the signed content as they were at signing; renaming the customer later does
+# not alter the document, so verification compares them with the signed snapshot.
+def _with_master_data_from(signed: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Return ``current`` with the master-data names taken from ``signed``."""
+    merged = dict(current)
+    if isinstance(signed.get("customer"), dict):
+        merged["customer"] = {**current["customer"], "name": signed["customer"].get("name")}
+    if isinstance(signed.get("agreement"), dict):
+        merged["agreement"] = {**current["agreement"], "code": signed["agreement"].get("code")}
+    if isinstance(signed.get("confirmed_by"), dict):
+        merged["confirmed_by"] = {**current["confirmed_by"], "name": signed["confirmed_by"].get("name")}
+    signed_products = {item.get("id"): item for item in signed.get("products", []) if isinstance(item, dict)}
+    merged["products"] = [
+        {**item, **{key: signed_products[item["id"]].get(key) for key in ("code", "name")}}
+        if item["id"] in signed_products
+        else item
+        for item in current["products"]
+    ]
+    return merged
+
+
+def signed_snapshot(document: RebateConfirmation) -> dict[str, Any]:
+    """Return the signed content as stored, for showing names as they were when signed."""
+    try:
+        return json.loads(document.signed_payload)
+    except (TypeError, ValueError):
+        return {}
+
+
 def canonical_json(payload: dict[str, Any]) -> str:
     """Serialize with sorted keys, no insignificant whitespace, UTF-8 text kept as is."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -333,7 +363,7 @@ def verify(
     """
     document = find_document(code_or_number, allow_number=allow_number)
     if document is None:
-        return VerificationResult(UNKNOWN, str(_("No rebate confirmation has this verification code or number.")))
+        return VerificationResult(UNKNOWN, str(_("No rebate confirmation has this verification code.")))
 
     text = document.signed_payload if payload is None else payload
     signer = signer or _verifying_signer()
@@ -348,7 +378,7 @@ def verify(
         return VerificationResult(
             TAMPERED, str(_("The signature does not match the content: the document was altered.")), document
         )
-    if text != canonical_json(document_payload(document)):
+    if text != canonical_json(_with_master_data_from(json.loads(text), document_payload(document))):
         return VerificationResult(
             TAMPERED,
             str(_("The stored document differs from the signed content: the document was altered.")),
