@@ -1,5 +1,6 @@
 import pytest
 from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
 
 from salespulse.accounts.models import Role
 from salespulse.crm.models import Opportunity
@@ -57,7 +58,7 @@ def test_manager_drags_card_to_next_stage(live_server, page, stages):
         drag(page, card, target_column)
 
     assert move_response.value.status == 200
-    assert target_column.locator(f"[data-opportunity-id='{opportunity.pk}']").count() == 1
+    expect(target_column.locator(f"[data-opportunity-id='{opportunity.pk}']")).to_have_count(1)
     assert Opportunity.objects.get(pk=opportunity.pk).stage == stages["needs_analysis"]
     last = StageInterval.objects.filter(opportunity=opportunity).latest("entered_at")
     assert last.source == MoveSource.KANBAN
@@ -84,7 +85,8 @@ def test_cancelled_backward_drag_springs_back(live_server, page, stages):
     dialog.locator("button[value=cancel]").click()
 
     source_column = page.locator("ul.kanban-cards[data-stage-code='solution_demo']")
-    assert source_column.locator(f"[data-opportunity-id='{opportunity.pk}']").count() == 1
+    # The card is put back after the dialog closes; wait for it rather than racing it.
+    expect(source_column.locator(f"[data-opportunity-id='{opportunity.pk}']")).to_have_count(1)
     assert Opportunity.objects.get(pk=opportunity.pk).stage == stages["solution_demo"]
     assert StageInterval.objects.filter(opportunity=opportunity).count() == 1
 
@@ -113,5 +115,5 @@ def test_conflicting_drag_springs_back_with_message(live_server, page, stages):
         in dialog.inner_text()
     )
     source_column = page.locator("ul.kanban-cards[data-stage-code='initial_contact']")
-    assert source_column.locator(f"[data-opportunity-id='{opportunity.pk}']").count() == 1
+    expect(source_column.locator(f"[data-opportunity-id='{opportunity.pk}']")).to_have_count(1)
     assert Opportunity.objects.get(pk=opportunity.pk).stage == stages["solution_demo"]

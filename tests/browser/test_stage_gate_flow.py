@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from salespulse.crm.models import Opportunity
 from salespulse.pipeline.models import Attachment, MoveSource, Objection, StageInterval
@@ -46,7 +47,7 @@ def test_contract_gate_blocks_until_evidence_exists(live_server, page, stages):
     codes = dialog.locator("[data-unmet-list] > li").evaluate_all("items => items.map(item => item.dataset.code)")
     assert codes == ["attachment_missing", "objections_missing"]
     assert "技术参数确认书" in dialog.inner_text()
-    assert column(page, "solution_demo").locator(f"[data-opportunity-id='{opportunity.pk}']").count() == 1
+    expect(column(page, "solution_demo").locator(f"[data-opportunity-id='{opportunity.pk}']")).to_have_count(1)
     assert Opportunity.objects.get(pk=opportunity.pk).stage == stages["solution_demo"]
     assert StageInterval.objects.filter(opportunity=opportunity).count() == 1
 
