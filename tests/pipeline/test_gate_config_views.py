@@ -412,3 +412,18 @@ def test_document_type_list_shows_megabytes(client, ops):
     assert response.status_code == 200
     assert "tech_confirmation" in response.content.decode()
     assert "10.00" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"c-1-kind": "__import__"}, {"combinator": "xor"}, {"c-3-combinator": "none"}, {"c-3-1-kind": "eval"}],
+)
+def test_unknown_kind_or_combinator_is_not_saved(client, ops, stages, tampered):
+    client.force_login(ops)
+    in_english(client)
+
+    response = client.post(edit_url(stages["won"]), {**EDITOR_POST, **tampered})
+
+    assert response.status_code == 422
+    assert "unknown condition types or combinators" in response.context["editor"].error
+    assert not StageGate.objects.filter(stage=stages["won"]).exists()

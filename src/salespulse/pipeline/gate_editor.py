@@ -272,12 +272,16 @@ def editor_from_post(
         combinator=_combinator(data.get("combinator")),
         enabled=bool(data.get("enabled")),
     )
+    # The page only ever sends known values; anything else is a tampered or stale form,
+    # and saving without the unknown rows would store a weaker rule than the user saw.
+    unknown = [value for value in [data.get("combinator")] if value and value not in COMBINATORS]
     for key in _keys(data.getlist("row")):
         kind = data.get(f"c-{key}-kind")
         if kind == GROUP:
-            row = ConditionRow(
-                key=key, kind=GROUP, combinator=_combinator(data.get(f"c-{key}-combinator"))
-            )
+            group_combinator = data.get(f"c-{key}-combinator")
+            if group_combinator and group_combinator not in COMBINATORS:
+                unknown.append(group_combinator)
+            row = ConditionRow(key=key, kind=GROUP, combinator=_combinator(group_combinator))
             for child in _keys(data.getlist(f"c-{key}-row")):
                 child_key = f"{key}-{child}"
                 child_kind = data.get(f"c-{child_key}-kind")
@@ -285,9 +289,17 @@ def editor_from_post(
                     row.children.append(
                         _submitted_leaf(data, child_key, child_kind, document_types, bound)
                     )
+                else:
+                    unknown.append(str(child_kind))
             editor.rows.append(row)
         elif kind in LEAF_FORMS:
             editor.rows.append(_submitted_leaf(data, key, kind, document_types, bound))
+        else:
+            unknown.append(str(kind))
+    if unknown and bound:
+        editor.error = _("The form contains unknown condition types or combinators (%(values)s); reload the page and try again.") % {
+            "values": ", ".join(value[:40] for value in unknown[:5])
+        }
     return editor
 
 

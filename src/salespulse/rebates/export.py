@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from salespulse.core.timeutil import to_local
 from salespulse.rebates.models import ConfirmationStatus, RebateConfirmation
-from salespulse.rebates.presenters import agreement_label, document_period_label
+from salespulse.rebates.presenters import agreement_label, document_period_label, signed_customer_name
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -46,7 +46,7 @@ def export_documents(documents: Iterable[RebateConfirmation]) -> bytes:
         sheet.append([
             safe_text(document.number),
             to_local(document.confirmed_at).replace(tzinfo=None),
-            safe_text(document.customer.name),
+            safe_text(signed_customer_name(document)),
             safe_text(f"{agreement_label(document.agreement)} v{document.agreement_version}"),
             safe_text(document_period_label(document)),
             document.collected_total,

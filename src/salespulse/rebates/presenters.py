@@ -49,6 +49,12 @@ def document_period_label(document: RebateConfirmation) -> str:
     return period_label(document.agreement.period_kind, document.period_start)
 
 
+def signed_customer_name(document: RebateConfirmation, snapshot: dict | None = None) -> str:
+    """Return the customer's name as signed on the document (it may have been renamed since)."""
+    snapshot = signed_snapshot(document) if snapshot is None else snapshot
+    return (snapshot.get("customer") or {}).get("name") or document.customer.name
+
+
 def confirmation_sheet(document: RebateConfirmation, *, verification_url: str) -> ConfirmationSheet:
     """Build the PDF's content from a stored document.
 
@@ -59,7 +65,7 @@ def confirmation_sheet(document: RebateConfirmation, *, verification_url: str) -
     # Names as they were signed: a later rename of the customer or a product must not
     # change what the confirmation says.
     snapshot = signed_snapshot(document)
-    customer_name = (snapshot.get("customer") or {}).get("name") or document.customer.name
+    customer_name = signed_customer_name(document, snapshot)
     signed_products = [item.get("name", "") for item in snapshot.get("products", []) if isinstance(item, dict)]
     return ConfirmationSheet(
         number=document.number,
