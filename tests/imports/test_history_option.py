@@ -82,3 +82,17 @@ def test_blocked_import_row_is_counted_for_report(write_csv, stages, won_gate, r
 
     assert report.errors[0].column == "阶段"
     assert GateAttempt.objects.filter(opportunity=deal, source=MoveSource.IMPORT).count() == 1
+
+
+def test_rep_may_not_import_stage_history_log(stages):
+    from pathlib import Path
+
+    from salespulse.crm.models import Opportunity
+
+    history_log = Path(__file__).resolve().parent.parent / "fixtures" / "imports" / "bpic2012_two_cases.csv"
+
+    with pytest.raises(PermissionDenied) as error:
+        run(history_log, UserFactory())
+
+    assert error.value.code == "history_import_not_allowed"
+    assert not Opportunity.objects.exists()

@@ -463,6 +463,15 @@ def prepare_table(
             % {"file": table.file_name},
             field="historical",
         )
+    if importer_class.loads_history and not may_load_history(actor):
+        raise PermissionDenied(
+            "history_import_not_allowed",
+            _(
+                "File %(file)s is a stage history from another system, which is loaded without stage gates; only sales operations or administrators may import it."
+            )
+            % {"file": table.file_name},
+            field="file",
+        )
     if importer_class.creates_accounts and not may_import_accounts(actor):
         raise PermissionDenied(
             "import_not_allowed",

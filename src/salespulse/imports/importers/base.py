@@ -114,6 +114,8 @@ class RowImporter:
     creates_accounts = False
     # True for layouts that are exports of another system's history (the Maven set).
     historical_by_layout = False
+    # True for importers that write stage history without stage gates (ops and admin only).
+    loads_history = False
 
     def __init__(self, context: ImportContext, table: Table, columns: dict[str, str]) -> None:
         self.context = context

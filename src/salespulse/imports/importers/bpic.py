@@ -107,6 +107,7 @@ class BpicHistoryImporter(RowImporter):
     kind = "bpic_history"
     fields = BPIC_FIELDS
     match_keys = ("case_id",)
+    loads_history = True
     amount_columns = {"amount_req": (Opportunity, "expected_amount")}
 
     def run(self) -> None:
