@@ -59,7 +59,7 @@ def reinstall_reference_data(request):
     A transactional test empties every table when it ends, so on the same worker every
     later database test would find no default pipeline or channels.
     NOTE: ``serialized_rollback`` should reload them, but on SQLite it did not once a
-    non-transactional test had run earlier in the process; the cause is not known.
+    non-transactional test had run earlier in the process. The cause is not known.
     """
     marker = request.node.get_closest_marker("django_db")
     names = request.fixturenames

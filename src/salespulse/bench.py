@@ -1,8 +1,8 @@
 """`make bench`: time demo generation, the home-page selectors and a public-data import.
 
 Runs against a throw-away SQLite database under a temporary folder, or against the
-database in DATABASE_URL when it is set (its tables are created by migrate; use a
-database you can wipe). Prints a Markdown table for docs/benchmarks.md.
+database in DATABASE_URL when it is set. There it migrates and writes demo rows, so use
+a database you can wipe. Prints a Markdown table for docs/benchmarks.md.
 
     .venv/bin/python -m salespulse.bench [--scale N] [--runs N] [--maven DIR]
 """

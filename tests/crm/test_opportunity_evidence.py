@@ -34,8 +34,17 @@ def evidence_file(name: str, upload_name: str | None = None) -> SimpleUploadedFi
     return SimpleUploadedFile(upload_name or name, (EVIDENCE / name).read_bytes(), "application/pdf")
 
 
-# Finance sees every deal but changes none of them.
+# Finance may read every deal but change none of them.
 READ_ONLY_PERSONAS = {"finance"}
+
+
+def expected_status(visible: bool, changes: bool) -> int:
+    """Return 302 for a saved change, 400 for a refused one, 404 for a hidden deal."""
+    if not visible:
+        return 404
+    if changes:
+        return 302
+    return 400
 
 
 def tech_confirmation() -> DocumentType:
@@ -60,7 +69,7 @@ def test_upload_only_on_visible_opportunities(client, persona):
         response = upload(client, opportunity)
         visible = owner in EXPECTED_VISIBLE_OWNERS[persona]
         changes = visible and persona not in READ_ONLY_PERSONAS
-        assert response.status_code == (302 if changes else 400 if visible else 404), (persona, owner)
+        assert response.status_code == expected_status(visible, changes), (persona, owner)
         assert Attachment.objects.filter(opportunity=opportunity).count() == (1 if changes else 0)
 
 
@@ -77,7 +86,7 @@ def test_objection_only_on_visible_opportunities(client, persona):
         )
         visible = owner in EXPECTED_VISIBLE_OWNERS[persona]
         changes = visible and persona not in READ_ONLY_PERSONAS
-        assert response.status_code == (302 if changes else 400 if visible else 404), (persona, owner)
+        assert response.status_code == expected_status(visible, changes), (persona, owner)
         assert Objection.objects.filter(opportunity=opportunity).count() == (1 if changes else 0)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salespulse.accounts.models import User
 from salespulse.analytics.selectors import Period, PeriodPreset, default_period, period_for_preset
 
-# Longest custom period, so one request cannot ask for centuries of year buckets.
+# Maximum length of a custom period, so one request cannot ask for centuries of year buckets.
 MAX_PERIOD_DAYS = 366 * 12
 
 

@@ -62,7 +62,7 @@ def generate_demo_workspace(
 ) -> DemoWorkspace:
     """Write a demo workspace of ``size`` (with its ``scale``) in one transaction.
 
-    ``anchor`` is the day the history ends (see ``timeshift``); without it the history
+    ``anchor`` is the day the history ends (see ``timeshift``). Without it the history
     ends on the fixed ``reference.END``, so the same seed always writes the same rows.
     Raises ``ValueError`` if demo rows exist and ``reset`` is false: the generator
     writes fixed usernames and external ids, so a second copy cannot coexist.

@@ -454,35 +454,48 @@ def prepare_table(
             % {"file": table.file_name},
             field="file",
         )
-    if options.historical and not may_load_history(actor):
-        raise PermissionDenied(
+    _check_permissions(importer_class, table, options, actor)
+    _check_required(importer_class, columns, table, options)
+    return kind, layout, importer_class, columns
+
+
+def _check_permissions(
+    importer_class: type[RowImporter], table: Table, options: ImportOptions, actor: User | None
+) -> None:
+    """Raise ``PermissionDenied`` when ``actor``'s role may not import ``table`` this way."""
+    # Each rule: (applies, role check, error code, message, field the user changes).
+    rules = [
+        (
+            options.historical,
+            may_load_history,
             "history_import_not_allowed",
             _(
                 "Loading stage history without stage gates is for sales operations or administrators; import file %(file)s without that option."
-            )
-            % {"file": table.file_name},
-            field="historical",
-        )
-    if importer_class.loads_history and not may_load_history(actor):
-        raise PermissionDenied(
+            ),
+            "historical",
+        ),
+        (
+            importer_class.loads_history,
+            may_load_history,
             "history_import_not_allowed",
             _(
                 "File %(file)s is a stage history from another system, which is loaded without stage gates; only sales operations or administrators may import it."
-            )
-            % {"file": table.file_name},
-            field="file",
-        )
-    if importer_class.creates_accounts and not may_import_accounts(actor):
-        raise PermissionDenied(
+            ),
+            "file",
+        ),
+        (
+            importer_class.creates_accounts,
+            may_import_accounts,
             "import_not_allowed",
             _(
                 "File %(file)s creates users, teams and regions, which only sales operations or administrators may import. Ask them to import it."
-            )
-            % {"file": table.file_name},
-            field="file",
-        )
-    _check_required(importer_class, columns, table, options)
-    return kind, layout, importer_class, columns
+            ),
+            "file",
+        ),
+    ]
+    for applies, role_may, code, message, field_name in rules:
+        if applies and not role_may(actor):
+            raise PermissionDenied(code, message % {"file": table.file_name}, field=field_name)
 
 
 def _check_required(

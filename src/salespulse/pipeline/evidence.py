@@ -66,8 +66,8 @@ def add_attachment(
 ) -> Attachment:
     """Store an evidence file after checking its real type and size.
 
-    ``declared_size`` (from the request) lets an oversized upload fail before it is read;
-    the stream is read in chunks and abandoned as soon as it passes the limit.
+    ``declared_size`` (from the request) lets an oversized upload fail before it is read.
+    The stream is read in chunks and abandoned as soon as it passes the limit.
     """
     ensure_may_change_deals(actor)
     limit = document_type.max_bytes
@@ -210,5 +210,5 @@ def respond_to_objection(
     objection.response = response.strip()
     objection.resolved_at = resolved_at
     objection.save(update_fields=["response", "resolved_at"])
-    logger.info("objection %s answered by user %s", objection.pk, actor.pk)
+    logger.info("objection %s given a response by user %s", objection.pk, actor.pk)
     return objection

@@ -272,8 +272,8 @@ def editor_from_post(
         combinator=_combinator(data.get("combinator")),
         enabled=bool(data.get("enabled")),
     )
-    # The page only ever sends known values; anything else is a tampered or stale form,
-    # and saving without the unknown rows would store a weaker rule than the user saw.
+    # The page sends only known values, so anything else comes from a tampered or stale
+    # form. Saving without the unknown rows would store a weaker rule than the user saw.
     unknown = [value for value in [data.get("combinator")] if value and value not in COMBINATORS]
     for key in _keys(data.getlist("row")):
         kind = data.get(f"c-{key}-kind")

@@ -175,18 +175,21 @@ def validate_rule(rule: Any, *, path_prefix: str = "$") -> None:
                 )
 
 
+def _children(node: Any) -> Iterable[Any]:
+    if isinstance(node, dict):
+        return node.values()
+    if isinstance(node, list):
+        return node
+    return ()
+
+
 def _depth(node: Any, limit: int = 64) -> int:
     """Return how deeply lists and objects nest in ``node``, counting no further than ``limit``."""
     depth = 0
     level = [node]
     while level and depth <= limit:
         depth += 1
-        level = [
-            child
-            for item in level
-            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
-            if isinstance(child, dict | list)
-        ]
+        level = [child for item in level for child in _children(item) if isinstance(child, dict | list)]
     return depth
 
 
@@ -253,7 +256,7 @@ class UnmetItem:
 
 @dataclass(frozen=True)
 class GateContext:
-    """What a gate is evaluated against: the deal as it would be after the move."""
+    """Evidence a gate is evaluated against: the deal as it would be after the move."""
 
     opportunity: Opportunity
     confirmations: frozenset[str]

@@ -98,7 +98,7 @@ def _label(stage: Stage) -> str:
 
 
 def is_regression(from_stage: Stage, to_stage: Stage) -> bool:
-    """A move back to an earlier open stage, or out of won/lost into an open stage."""
+    """Return True for a move back to an earlier open stage, or out of won/lost into an open stage."""
     if from_stage.is_closed:
         return not to_stage.is_closed
     if to_stage.is_closed:
@@ -313,7 +313,7 @@ def move_opportunity_to_stage(
     keeps running. ``expected_stage`` is the stage the caller saw; if another user
     moved the deal meanwhile the call raises ``Conflict`` and changes nothing.
     ``field_values`` (gate fields such as won_amount or signed_date) are saved with
-    the move and count toward its gates; a blocked move raises ``GateBlocked`` and
+    the move and count toward its gates. A blocked move raises ``GateBlocked`` and
     saves nothing but the record of the attempt.
     """
     ensure_may_change_deals(actor)

@@ -204,7 +204,7 @@ def parse_template(text: str | bytes) -> dict[str, Any]:
 
 @dataclass
 class TemplateDiff:
-    """What importing a template would change; empty lists mean nothing changes."""
+    """Changes that importing a template makes; empty lists mean nothing changes."""
 
     pipeline_created: bool = False
     pipeline_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -260,14 +260,14 @@ def _diff_stages(pipeline: Pipeline, document: dict, diff: TemplateDiff) -> None
             diff.stages_added.append(item["code"])
             continue
         changes = {}
-        wanted = _stage_fields(item, position)
-        for key, value in wanted.items():
+        expected = _stage_fields(item, position)
+        for key, value in expected.items():
             if getattr(stage, key) != value:
                 changes[key] = (getattr(stage, key), value)
         if changes:
             diff.stages_changed[item["code"]] = changes
-    wanted_codes = {item["code"] for item in document["stages"]}
-    diff.stages_removed = sorted(code for code in current if code not in wanted_codes)
+    template_codes = {item["code"] for item in document["stages"]}
+    diff.stages_removed = sorted(code for code in current if code not in template_codes)
 
 
 def _diff_gates(pipeline: Pipeline, document: dict, diff: TemplateDiff) -> None:
@@ -278,8 +278,8 @@ def _diff_gates(pipeline: Pipeline, document: dict, diff: TemplateDiff) -> None:
             diff.gates_added.append(item["stage"])
         elif gate.rule != item["rule"] or gate.enabled != item.get("enabled", True):
             diff.gates_changed.append(item["stage"])
-    wanted = {item["stage"] for item in document["gates"]}
-    diff.gates_removed = sorted(code for code in current if code not in wanted)
+    gated_in_template = {item["stage"] for item in document["gates"]}
+    diff.gates_removed = sorted(code for code in current if code not in gated_in_template)
 
 
 def _stage_fields(item: dict, position: int) -> dict[str, Any]:
@@ -353,9 +353,9 @@ def _apply_stages(pipeline: Pipeline, document: dict, diff: TemplateDiff) -> Non
 
 
 def _apply_gates(pipeline: Pipeline, document: dict, actor: User | None) -> None:
-    wanted = {item["stage"]: item for item in document["gates"]}
-    StageGate.objects.filter(stage__pipeline=pipeline).exclude(stage__code__in=wanted).delete()
-    for code, item in wanted.items():
+    template_gates = {item["stage"]: item for item in document["gates"]}
+    StageGate.objects.filter(stage__pipeline=pipeline).exclude(stage__code__in=template_gates).delete()
+    for code, item in template_gates.items():
         stage = Stage.objects.get(pipeline=pipeline, code=code)
         enabled = item.get("enabled", True)
         gate = StageGate.objects.filter(stage=stage).first()

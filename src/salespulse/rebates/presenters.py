@@ -62,8 +62,8 @@ def confirmation_sheet(document: RebateConfirmation, *, verification_url: str) -
     reverse side of the one-to-one) to be loadable.
     """
     reversed_by = getattr(document, "reversed_by", None) if document.status == ConfirmationStatus.REVERSED else None
-    # Names as they were signed: a later rename of the customer or a product must not
-    # change what the confirmation says.
+    # Names as they were signed, because a later rename of the customer or a product must
+    # not change the confirmation's text.
     snapshot = signed_snapshot(document)
     customer_name = signed_customer_name(document, snapshot)
     signed_products = [item.get("name", "") for item in snapshot.get("products", []) if isinstance(item, dict)]

@@ -275,9 +275,9 @@ def document_payload(document: RebateConfirmation) -> dict[str, Any]:
     }
 
 
-# Names that come from master data (customer, products, agreement code, user). They are
-# part of the signed content as they were at signing; renaming the customer later does
-# not alter the document, so verification compares them with the signed snapshot.
+# Names from master data (customer, products, agreement code, user) are signed as they
+# were at signing. A later rename does not alter the document, so verification compares
+# these names with the signed snapshot.
 def _with_master_data_from(signed: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """Return ``current`` with the master-data names taken from ``signed``."""
     merged = dict(current)
