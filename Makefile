@@ -9,9 +9,12 @@ SP := $(BIN)/salespulse
 
 run: setup
 	$(SP) migrate --noinput
+	$(SP) tagger-defaults
 	$(SP) compiletranslations
 	$(SP) collectstatic --noinput -v 0
 	$(SP) demo ensure
+	$(SP) retag --since-days 60
+	$(SP) detect
 	$(SP) demo credentials
 	$(BIN)/gunicorn salespulse.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "salespulse.analytics",
     "salespulse.api",
     "salespulse.rebates",
+    "salespulse.signals",
+    "salespulse.campaigns",
+    "salespulse.knowledge",
     "salespulse.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -143,16 +146,48 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (campaign videos, evidence) go to an S3-compatible bucket when one is
+# named; the endpoint may be MinIO or any other S3-compatible service.
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "querystring_auth": True,
+        },
+    }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
 # Upload limit of the import page; the CLI has no limit of its own.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Largest campaign case video accepted; larger uploads stop before their body is stored.
+CAMPAIGN_VIDEO_MAX_BYTES = env.int("CAMPAIGN_VIDEO_MAX_BYTES", default=200 * 1024 * 1024)
+# Seconds ffprobe/ffmpeg may run on one uploaded video before the probe is abandoned.
+CAMPAIGN_FFMPEG_TIMEOUT_SECONDS = env.int("CAMPAIGN_FFMPEG_TIMEOUT_SECONDS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Company name printed on rebate confirmations and drawn in their seal.
 SALESPULSE_COMPANY_NAME = env.str("SALESPULSE_COMPANY_NAME", default="销售脉搏示例公司")
+
+# One cache for every process: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) when several
+# gunicorn or Celery workers run, so sign-in throttling and task progress are shared.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Background work (chat ingestion, re-tagging, digests, detector runs) goes to Celery when
+# a broker is named; without one, tasks run inline in the calling process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 

@@ -221,6 +221,16 @@ class Opportunity(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Activity facts, kept by crm.services.refresh_activity_facts whenever interactions
+    # are written, so analytics filter on them without scanning the interactions.
+    last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    last_action_type = models.CharField(_("last action"), max_length=16, blank=True)
+    last_action_at = models.DateTimeField(_("last action at"), null=True, blank=True)
+    interaction_count = models.PositiveIntegerField(_("interactions"), default=0)
+    substantive_count = models.PositiveIntegerField(_("substantive interactions"), default=0)
+    # Outbound interactions before closed_at (the follow-ups a closed deal received); 0
+    # while the deal is open.
+    followups_before_close = models.PositiveIntegerField(_("follow-ups before close"), default=0)
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -230,6 +240,8 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["pipeline", "stage"]),
             models.Index(fields=["status", "closed_at"]),
+            models.Index(fields=["status", "stage", "stage_entered_at"]),
+            models.Index(fields=["status", "last_interaction_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -270,6 +282,9 @@ class ActionType(models.TextChoices):
     QUOTE_SENT = "quote_sent", _("Quote sent")
     SAMPLE_SENT = "sample_sent", _("Sample sent")
     CONTRACT_SENT = "contract_sent", _("Contract sent")
+    APPOINTMENT = "appointment", _("Appointment made")
+    SAMPLE_REQUESTED = "sample_requested", _("Sample requested")
+    OBJECTION = "objection", _("Objection recorded")
 
 
 class Interaction(models.Model):

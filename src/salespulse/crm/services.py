@@ -125,3 +125,74 @@ def _save_and_move(
 
     logger.info("opportunity %s edited by user %s", opportunity.pk, actor.pk)
     return result
+
+
+def followups_before(opportunity_id: int, closed_at) -> int:
+    """Return the follow-ups of one opportunity closing at ``closed_at``: its outbound
+    interactions that happened before that moment (the ``followups_before_close`` fact)."""
+    from salespulse.crm.models import Direction, Interaction
+
+    return Interaction.objects.filter(
+        opportunity_id=opportunity_id, direction=Direction.OUTBOUND, occurred_at__lt=closed_at
+    ).count()
+
+
+def refresh_activity_facts(opportunity_ids) -> int:
+    """Recompute the activity facts of the given opportunities from their interactions:
+    last interaction time, last action and when it happened, the counts, and the
+    follow-ups before close (outbound interactions before ``closed_at``; 0 while open).
+    Call it after writing interactions (one call per batch) and after a deal closes;
+    returns the number updated."""
+    from django.db.models import Count, F, Max, Q
+
+    from salespulse.crm.models import ActionType, Direction, Interaction
+
+    ids = sorted({pk for pk in opportunity_ids if pk is not None})
+    updated = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stats = {
+            row["opportunity_id"]: row
+            for row in Interaction.objects.filter(opportunity_id__in=chunk)
+            .values("opportunity_id")
+            .annotate(
+                last=Max("occurred_at"),
+                total=Count("id"),
+                substantive=Count("id", filter=Q(substantive=True)),
+                followups=Count(
+                    "id",
+                    filter=Q(direction=Direction.OUTBOUND, occurred_at__lt=F("opportunity__closed_at")),
+                ),
+            )
+        }
+        last_actions: dict[int, tuple] = {}
+        for row in (
+            Interaction.objects.filter(opportunity_id__in=chunk)
+            .exclude(action_type=ActionType.NONE)
+            .order_by("opportunity_id", "-occurred_at", "-id")
+            .values_list("opportunity_id", "action_type", "occurred_at")
+        ):
+            last_actions.setdefault(row[0], row[1:])
+        rows = list(Opportunity.objects.filter(pk__in=chunk))
+        for opportunity in rows:
+            stat = stats.get(opportunity.pk, {})
+            action = last_actions.get(opportunity.pk, ("", None))
+            opportunity.last_interaction_at = stat.get("last")
+            opportunity.interaction_count = stat.get("total", 0)
+            opportunity.substantive_count = stat.get("substantive", 0)
+            opportunity.followups_before_close = stat.get("followups", 0)
+            opportunity.last_action_type, opportunity.last_action_at = action
+        Opportunity.objects.bulk_update(
+            rows,
+            [
+                "last_interaction_at",
+                "interaction_count",
+                "substantive_count",
+                "last_action_type",
+                "last_action_at",
+                "followups_before_close",
+            ],
+        )
+        updated += len(rows)
+    logger.info("refreshed activity facts of %d opportunities", updated)
+    return updated

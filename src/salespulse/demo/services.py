@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from salespulse.accounts.models import Region, Role, Team, User
 from salespulse.crm.models import Contact, Customer, Interaction, Lead, Opportunity, Product
+from salespulse.crm.services import refresh_activity_facts
 from salespulse.demo.customers import create_catalogue, create_customers
 from salespulse.demo.deals import create_deals
 from salespulse.demo.interactions import create_deal_interactions
@@ -86,6 +87,7 @@ def generate_demo_workspace(
         )
         if anchor is not None:
             shift_demo_history(shift_days_for(anchor))
+        refresh_activity_facts(deal.opportunity.pk for deal in deals)
         agreement_count = create_rebate_agreements(SIGN_IN_USERNAMES[Role.REP])
 
         counts = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -200,11 +200,19 @@ def gates_on_the_way(from_stage: Stage, to_stage: Stage, *, include_from: bool =
     )
 
 
+# Standing confirmations kept by other apps, e.g. a checklist item a rep ticked from a
+# customer signal. Each provider takes an opportunity and returns checklist item codes;
+# apps register theirs in AppConfig.ready().
+CONFIRMATION_PROVIDERS: list[Callable[[Opportunity], Iterable[str]]] = []
+
+
 def gate_context(opportunity: Opportunity, confirmations: frozenset[str] = frozenset()) -> GateContext:
     """Collect the evidence the gates of ``opportunity`` are evaluated against."""
     attachment_counts: dict[str, int] = {}
     objections_total = objections_answered = 0
     if opportunity.pk:
+        for provider in CONFIRMATION_PROVIDERS:
+            confirmations = confirmations | frozenset(provider(opportunity))
         for code, count in (
             Attachment.objects.filter(opportunity_id=opportunity.pk)
             .values_list("document_type__code")
@@ -385,6 +393,11 @@ def _move_locked(
         gates = gates_on_the_way(anchor, to_stage, include_from=include_anchor)
         _enforce_gates(current, gates, to_stage, confirmations, actor=actor, source=source)
     updates = _closing_fields(current, from_stage, to_stage, at, values.get("won_amount"), loss_reason, loss_note)
+    # Keep the follow-ups fact with the close moment it is counted to (crm.services
+    # imports this module, hence the local import).
+    from salespulse.crm.services import followups_before
+
+    updates["followups_before_close"] = followups_before(current.pk, at) if to_stage.is_closed else 0
 
     # Compare-and-set on the stage the row was read with: a concurrent mover that
     # committed first makes this update match no row (databases without row locks).
@@ -593,6 +606,9 @@ def load_stage_history(
 
     last = stays[-1]
     status = _status_for(last.stage)
+    from salespulse.crm.services import followups_before
+
+    followups = followups_before(opportunity.pk, last.entered_at) if last.stage.is_closed else 0
     with transaction.atomic():
         StageInterval.objects.filter(opportunity_id=opportunity.pk).delete()
         StageInterval.objects.bulk_create(intervals)
@@ -602,6 +618,7 @@ def load_stage_history(
             stage_entered_at=last.entered_at,
             status=status,
             closed_at=last.entered_at if last.stage.is_closed else None,
+            followups_before_close=followups,
             lost_at_stage=lost_at,
             created_at=min(opportunity.created_at, stays[0].entered_at),
             updated_at=timezone.now(),
