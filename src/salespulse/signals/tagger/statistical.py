@@ -1,0 +1,111 @@
+"""The statistical component: character n-grams and one logistic regression per tag.
+
+It is trained on labelled examples (the development set, examples ops add, manager
+corrections) and combined with the rules in ``tag_text``: a rule hit's confidence is
+averaged with the model's probability, and the model adds a tag on its own only at a
+probability of at least ``ADD_THRESHOLD`` and only where that tag's veto patterns do not
+match. Rule filters for speaker, negation and hedges therefore still apply.
+
+Artifacts are pickled with joblib. Loading a pickle runs code, so artifacts are trusted
+because only the product writes them, under ``VAR_DIR / "models"``; never load one
+from elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+
+logger = logging.getLogger(__name__)
+
+# Chosen by replaying four batches of fresh messages with the rules and model as they stood
+# before each batch was written. There 0.8 raised micro F1 by 0.03 to 0.05 over 0.9 and
+# tagged no more untagged messages. Lower values gained more F1 but tagged small talk.
+ADD_THRESHOLD = 0.8
+
+
+@dataclass
+class CharNgramModel:
+    vectorizer: TfidfVectorizer
+    classifier: OneVsRestClassifier
+    tags: list[str]
+
+    def __post_init__(self) -> None:
+        # One stacked weight matrix: a sparse product and a sigmoid instead of thirteen
+        # predict_proba calls, the same numbers at a fraction of the cost per message.
+        self.weights = np.hstack([estimator.coef_.T for estimator in self.classifier.estimators_])
+        self.intercepts = np.array([estimator.intercept_[0] for estimator in self.classifier.estimators_])
+
+        self.vocabulary = self.vectorizer.vocabulary_
+        self.idf = self.vectorizer.idf_
+
+    def _scores(self, text: str) -> np.ndarray:
+        """The decision values of one text, computed as TfidfVectorizer(analyzer="char",
+        ngram_range=(1, 3), sublinear_tf=True, norm="l2") would, without its per-call
+        overhead (a tenth of the time for one short message)."""
+        text = " ".join(text.lower().split())
+        counts: dict[int, int] = {}
+        vocabulary = self.vocabulary
+        length = len(text)
+        for size in (1, 2, 3):
+            for start in range(length - size + 1):
+                column = vocabulary.get(text[start : start + size])
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return self.intercepts
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[columns]
+        values /= np.sqrt(values @ values)
+        return values @ self.weights[columns] + self.intercepts
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        rows = [1.0 / (1.0 + np.exp(-self._scores(text))) for text in texts]
+        return [dict(zip(self.tags, map(float, row), strict=True)) for row in rows]
+
+
+def fit_model(texts: list[str], labels: list[list[str]], tags: list[str]) -> CharNgramModel:
+    """Fit the model; every tag in ``tags`` gets a column, even one with no examples."""
+    binarizer = MultiLabelBinarizer(classes=tags)
+    target = binarizer.fit_transform(labels)
+    # A tag with no positive (or no negative) example cannot be fitted: pad with one
+    # empty-text example so the column exists and stays near zero.
+    pad_texts, pad_rows = [], []
+    for index in range(len(tags)):
+        if target[:, index].sum() == 0 or target[:, index].sum() == len(texts):
+            row = np.zeros(len(tags), dtype=int)
+            row[index] = 1 if target[:, index].sum() == 0 else 0
+            pad_texts.append("")
+            pad_rows.append(row)
+    if pad_rows:
+        texts = [*texts, *pad_texts]
+        target = np.vstack([target, np.array(pad_rows)])
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, max_features=30000, sublinear_tf=True)
+    matrix = vectorizer.fit_transform(texts)
+    classifier = OneVsRestClassifier(LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced"))
+    classifier.fit(matrix, target)
+    return CharNgramModel(vectorizer=vectorizer, classifier=classifier, tags=list(tags))
+
+
+def save_model(model: CharNgramModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str) -> CharNgramModel | None:
+    """Load an artifact written by ``save_model``; None when the file is gone."""
+    try:
+        return joblib.load(path)
+    except (OSError, EOFError) as error:
+        logger.warning("tagger model %s cannot be loaded: %s", path, error)
+        return None

@@ -1,0 +1,113 @@
+"""Retraining the statistical component of the tagger from labelled examples.
+
+Training data: every ``LabelledExample`` (development set, examples ops add, corrections
+stored as examples) plus the interactions managers corrected (``TagCorrection``): the
+interaction's text with its tagger signals, minus rejected tags, plus added ones. The
+fitted model is written under ``settings.VAR_DIR / "models"``; the new ``TaggerModel``
+becomes the active one. Scores are cross-validated F1 per tag (5 folds) of the model on
+its own, so they say how much the n-grams learned, not how the combined tagger does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from importlib import resources
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from salespulse.signals.models import LabelledExample, Signal, TagCorrection, TagDefinition, TaggerModel
+from salespulse.signals.tagger.config import invalidate_config
+from salespulse.signals.tagger.evaluation import DEFAULT_TAGS, Report, folds
+from salespulse.signals.tagger.normalize import normalize
+from salespulse.signals.tagger.statistical import fit_model, save_model
+
+logger = logging.getLogger(__name__)
+
+FOLDS = 5
+
+
+def ensure_devset_examples() -> int:
+    """Load the shipped development set as LabelledExample rows once; return how many
+    rows were added (0 when they are already there)."""
+    if LabelledExample.objects.filter(origin=LabelledExample.Origin.DEVSET).exists():
+        return 0
+    text = resources.files("salespulse.signals.taxonomy").joinpath("devset.jsonl").read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    LabelledExample.objects.bulk_create(
+        LabelledExample(
+            text=row["text"], channel=row.get("channel", ""), speaker=row.get("speaker", "customer"),
+            tags=row.get("tags", []), origin=LabelledExample.Origin.DEVSET,
+        )
+        for row in rows
+    )
+    return len(rows)
+
+
+def _correction_examples() -> list[tuple[str, list[str]]]:
+    examples = []
+    corrections = TagCorrection.objects.select_related("interaction").order_by("interaction_id", "created_at")
+    by_interaction: dict[int, dict[str, str]] = {}
+    texts: dict[int, str] = {}
+    for correction in corrections:
+        by_interaction.setdefault(correction.interaction_id, {})[correction.tag] = correction.verdict
+        texts[correction.interaction_id] = correction.interaction.text
+    for interaction_id, verdicts in by_interaction.items():
+        tags = set(Signal.objects.filter(interaction_id=interaction_id).values_list("tag", flat=True))
+        for tag, verdict in verdicts.items():
+            if verdict == TagCorrection.Verdict.REJECTED:
+                tags.discard(tag)
+            else:
+                tags.add(tag)
+        if texts[interaction_id]:
+            examples.append((texts[interaction_id], sorted(tags)))
+    return examples
+
+
+def _cross_validated_scores(texts: list[str], labels: list[list[str]], tags: list[str]) -> dict:
+    report = Report()
+    indexed = list(range(len(texts)))
+    parts = folds(indexed, FOLDS)  # type: ignore[arg-type]
+    from salespulse.signals.tagger.evaluation import Example
+
+    for index, held_out in enumerate(parts):
+        training = [i for other, part in enumerate(parts) if other != index for i in part]
+        if not training or not held_out:
+            continue
+        model = fit_model([texts[i] for i in training], [labels[i] for i in training], tags)
+        probabilities = model.probabilities([texts[i] for i in held_out])
+        for i, scores in zip(held_out, probabilities, strict=False):
+            predicted = {tag for tag, value in scores.items() if value >= 0.5}
+            report.add(Example(texts[i], "", "", frozenset(labels[i])), predicted)
+    return report.as_dict()
+
+
+def retrain(user=None) -> TaggerModel:
+    """Fit the model on all labelled examples and corrections, save it and make it the
+    active model. ``user`` is recorded in the log only (TaggerModel has no actor)."""
+    ensure_devset_examples()
+    rows = list(LabelledExample.objects.values_list("text", "tags"))
+    examples = [(text, list(tags or [])) for text, tags in rows] + _correction_examples()
+    tags = sorted(set(DEFAULT_TAGS) | set(TagDefinition.objects.filter(enabled=True).values_list("code", flat=True)))
+    texts = [normalize(text).text for text, _ in examples]
+    labels = [[tag for tag in example_tags if tag in tags] for _, example_tags in examples]
+
+    scores = _cross_validated_scores(texts, labels, tags) if len(texts) >= FOLDS * 2 else {}
+    model = fit_model(texts, labels, tags)
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = settings.VAR_DIR / "models" / f"tagger-{stamp}.joblib"
+    save_model(model, path)
+
+    with transaction.atomic():
+        TaggerModel.objects.filter(active=True).update(active=False)
+        record = TaggerModel.objects.create(
+            example_count=len(texts), scores=scores, artifact=str(path), active=True
+        )
+    transaction.on_commit(invalidate_config)
+    logger.info(
+        "tagger model %s trained on %s examples by user %s", record.pk, len(texts), getattr(user, "pk", None)
+    )
+    return record

@@ -1,0 +1,30 @@
+"""Score floors of the rules-only tagger on the shipped labelled sets."""
+
+import pytest
+
+from salespulse.signals.tagger.config import shipped_config
+from salespulse.signals.tagger.evaluation import load_examples, rules_predictor, score
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return rules_predictor(shipped_config())
+
+
+def test_development_set_meets_the_spec_thresholds(predictor):
+    # The rules were written against this set, so this guards against regressions; the
+    # held-out set below is the honest figure.
+    report = score(load_examples(), predictor)
+    assert report.micro.f1 >= 0.90
+    assert min(tag.f1 for tag in report.per_tag.values()) >= 0.80
+    assert report.untagged_rate >= 0.95
+
+
+def test_held_out_set_stays_at_its_measured_level(predictor):
+    # TODO: the rules alone score micro F1 0.909 on the held-out set (never tuned on) but
+    # keep only 94.3% of its untagged messages untagged, below the 95% target, and fresh
+    # batches score 0.68 to 0.81 (docs/benchmarks.md); raise these floors as the rules
+    # generalise.
+    report = score(load_examples(name="heldout.jsonl"), predictor)
+    assert report.micro.f1 >= 0.88
+    assert report.untagged_rate >= 0.90
