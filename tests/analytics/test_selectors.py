@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from salespulse.accounts.models import Role
 from salespulse.analytics import selectors
 from salespulse.crm.models import Channel, Direction, LeadStatus
+from salespulse.crm.services import refresh_activity_facts
 from salespulse.pipeline.models import MoveSource, Stage
 from salespulse.pipeline.services import move_opportunity_to_stage
 from tests.factories import (
@@ -289,6 +290,7 @@ class TestLostDealsByFollowups:
         InteractionFactory(
             customer=opportunity.customer, opportunity=opportunity, occurred_at=local(2025, 6, 2)
         )
+        refresh_activity_facts([opportunity.pk])
 
         result = selectors.lost_deals_by_followups(ops_filter())
 
@@ -303,6 +305,7 @@ class TestLostDealsByFollowups:
                 opportunity=opportunity,
                 occurred_at=local(2025, 5, day),
             )
+        refresh_activity_facts([opportunity.pk])
         lose_at(UserFactory(), "needs_analysis", local(2025, 6, 1))
 
         result = selectors.lost_deals_by_followups(ops_filter())

@@ -4,8 +4,8 @@ Every function takes an ``AnalyticsFilter`` (the requesting user, a period of lo
 calendar days and the moment "now") and reads only the records that user may see,
 through ``salespulse.crm.selectors``. Days and years are cut in the local time zone
 (settings.TIME_ZONE), never in UTC: a deal closed at 23:30 on 31 December in Shanghai
-belongs to that year. Money stays Decimal and is summed in Python, because SQLite sums
-decimals as floating point.
+belongs to that year. Money stays Decimal: the database sums whole cents as integers,
+because SQLite sums decimals as floating point.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Count, DecimalField, Min, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Round
 from django.utils.translation import gettext_lazy as _
 
 from salespulse.accounts.models import User
+from salespulse.analytics.dbfunctions import SecondsBetween
 from salespulse.core.money import quantize_money
-from salespulse.core.timeutil import local_date, start_of_local_day
-from salespulse.crm.models import OPEN_LEAD_STATUSES, Direction, OpportunityStatus
+from salespulse.core.timeutil import local_date, local_zone, start_of_local_day
+from salespulse.crm.models import OPEN_LEAD_STATUSES, OpportunityStatus
 from salespulse.crm.selectors import visible_leads, visible_opportunities
 
 TENTH = Decimal("0.1")
@@ -127,34 +128,27 @@ class ChannelCycle:
 
 
 def conversion_cycle_by_channel(analytics_filter: AnalyticsFilter) -> list[ChannelCycle]:
-    """Return the mean conversion cycle of deals won in the period, longest first."""
-    rows = _closed_in_period(analytics_filter, OpportunityStatus.WON).values_list(
-        "customer__channel__code",
-        "customer__channel__name",
-        "customer__channel__name_en",
-        "created_at",
-        "closed_at",
-    )
-    seconds: dict[str | None, int] = Counter()
-    deals: dict[str | None, int] = Counter()
-    names: dict[str | None, tuple[str, str]] = {}
-    for code, name, name_en, created_at, closed_at in rows:
-        elapsed = closed_at - created_at
-        seconds[code] += elapsed.days * SECONDS_PER_DAY + elapsed.seconds
-        deals[code] += 1
-        names[code] = (name or "", name_en or "")
+    """Return the mean conversion cycle of deals won in the period, longest first.
 
+    The database counts the deals and sums the seconds from creation to close per
+    channel. The sum is rounded to whole seconds, and the mean is taken in Decimal."""
+    rows = (
+        _closed_in_period(analytics_filter, OpportunityStatus.WON)
+        .values("customer__channel__code", "customer__channel__name", "customer__channel__name_en")
+        .annotate(deals=Count("pk"), seconds=Sum(SecondsBetween("created_at", "closed_at")))
+        .order_by()
+    )
     cycles = [
         ChannelCycle(
-            channel_code=code,
-            channel_name=names[code][0],
-            channel_name_en=names[code][1],
-            won_deals=deals[code],
-            average_days=(Decimal(seconds[code]) / deals[code] / SECONDS_PER_DAY).quantize(
+            channel_code=row["customer__channel__code"],
+            channel_name=row["customer__channel__name"] or "",
+            channel_name_en=row["customer__channel__name_en"] or "",
+            won_deals=row["deals"],
+            average_days=(Decimal(round(row["seconds"] or 0)) / row["deals"] / SECONDS_PER_DAY).quantize(
                 TENTH, rounding=ROUND_HALF_UP
             ),
         )
-        for code in deals
+        for row in rows
     ]
     return sorted(cycles, key=lambda cycle: (-cycle.average_days, cycle.channel_code or ""))
 
@@ -342,27 +336,39 @@ def revenue_new_vs_repeat(analytics_filter: AnalyticsFilter) -> RevenueSplit:
     not before the deal's year: the deal is then the earliest purchase on record.
     The amount is ``won_amount``, or ``expected_amount`` when no won amount was recorded.
     """
-    rows = _closed_in_period(analytics_filter, OpportunityStatus.WON).values_list(
-        "closed_at", "won_amount", "expected_amount", "customer__first_purchase_date"
-    )
     end = analytics_filter.period.end
     compare_until = _same_day_last_year(end)
+    compare_end = start_of_local_day(compare_until + dt.timedelta(days=1))
+    amount = Coalesce("won_amount", "expected_amount", Value(Decimal(0)), output_field=DecimalField())
+    # Whole cents, summed as integers: SQLite would sum decimals as floating point.
+    cents = Cast(Round(amount * 100), output_field=BigIntegerField())
+    rows = (
+        _closed_in_period(analytics_filter, OpportunityStatus.WON)
+        .annotate(
+            year=ExtractYear("closed_at", tzinfo=local_zone()),
+            first_year=ExtractYear("customer__first_purchase_date"),
+            compared=Case(When(closed_at__lt=compare_end, then=Value(True)), default=Value(False)),
+        )
+        .values("year", "first_year", "compared")
+        .annotate(cents=Sum(cents))
+        .order_by()
+    )
     new: dict[int, Decimal] = {year: Decimal(0) for year in analytics_filter.period.years}
     repeat: dict[int, Decimal] = dict(new)
     earlier_new = earlier_repeat = Decimal(0)
-    for closed_at, won_amount, expected_amount, first_purchase in rows:
-        day = local_date(closed_at)
-        amount = won_amount if won_amount is not None else (expected_amount or Decimal(0))
-        is_repeat = first_purchase is not None and first_purchase.year < day.year
+    for row in rows:
+        year, first_year = row["year"], row["first_year"]
+        total = Decimal(row["cents"] or 0) / 100
+        is_repeat = first_year is not None and first_year < year
         if is_repeat:
-            repeat[day.year] += amount
+            repeat[year] += total
         else:
-            new[day.year] += amount
-        if day.year == compare_until.year and day <= compare_until:
+            new[year] += total
+        if year == compare_until.year and row["compared"]:
             if is_repeat:
-                earlier_repeat += amount
+                earlier_repeat += total
             else:
-                earlier_new += amount
+                earlier_new += total
 
     years = [
         YearRevenue(year, quantize_money(new[year]), quantize_money(repeat[year])) for year in new
@@ -405,22 +411,16 @@ class LossFollowups:
 def lost_deals_by_followups(analytics_filter: AnalyticsFilter, *, cap: int = 10) -> LossFollowups:
     """Return how many follow-ups lost deals received before ``closed_at``, as a
     histogram from 0 to ``cap`` or more. A follow-up is an outbound interaction
-    attached to the opportunity."""
+    attached to the opportunity; the count is the ``followups_before_close`` fact."""
     counts = (
         _closed_in_period(analytics_filter, OpportunityStatus.LOST)
-        .annotate(
-            followups=Count(
-                "interactions",
-                filter=Q(
-                    interactions__direction=Direction.OUTBOUND,
-                    interactions__occurred_at__lt=F("closed_at"),
-                ),
-            )
-        )
-        .values_list("followups", flat=True)
+        .values("followups_before_close")
+        .annotate(deals=Count("pk"))
         .order_by()
     )
-    histogram = Counter(min(count, cap) for count in counts)
+    histogram: Counter[int] = Counter()
+    for row in counts:
+        histogram[min(row["followups_before_close"], cap)] += row["deals"]
     return LossFollowups(
         buckets=[FollowupBucket(number, histogram[number]) for number in range(cap + 1)],
         cap=cap,
