@@ -63,7 +63,7 @@ def _materialized(function: Callable[[], object]) -> Callable[[], object]:
 
 def time_call(function: Callable[[], object], runs: int) -> tuple[object, float, float]:
     """Run once to warm up, then ``runs`` times (2 when the warm-up takes over 5 s, none
-    over 30 s); return the warm-up answer, p50 and p95 in milliseconds."""
+    over 30 s). Return the warm-up result, p50 and p95 in milliseconds."""
     function = _materialized(function)
     started = time.perf_counter()
     answer = function()
@@ -134,14 +134,14 @@ def _home_page_question(ctx):
     def get():
         response = client.get(url)
         if response.status_code != 200:
-            raise RuntimeError(f"home page answered {response.status_code}")
+            raise RuntimeError(f"home page returned HTTP {response.status_code}; expected 200")
         return response
 
     return get
 
 
 def _explain(function: Callable[[], object], vendor: str) -> list[dict]:
-    """The slowest SQL statements of one call, with the database's plan for each."""
+    """Return the slowest SQL statements of one call, with the database's plan for each."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -305,7 +305,8 @@ def _subprocess(argv: list[str], database_url: str | None = None) -> dict:
 
 
 def merge_results(parts: list[dict]) -> list[dict]:
-    """One list of entries; each product entry gets ``ratio_to_duckdb`` (p95 over p95)."""
+    """Merge the engines' entries into one list and add ``ratio_to_duckdb`` (p95 over
+    DuckDB's p95) to each product entry."""
     duck = {}
     for part in parts:
         for entry in part.get("duckdb", []):

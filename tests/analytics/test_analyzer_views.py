@@ -76,7 +76,8 @@ def test_manager_sees_team_results_with_totals(client, team):
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "卡住的商机0" in body and "卡住的商机1" in body
+    assert "卡住的商机0" in body
+    assert "卡住的商机1" in body
     assert "刚进评估" not in body
     assert response.context["summary"].deals == 2
     assert response.context["summary"].total_amount == Decimal("200000.00")

@@ -77,7 +77,7 @@ def test_rejected_signal_is_not_shown_on_the_record(client, rep, signal):
     assert f'data-signal="{signal.pk}"' not in response.content.decode()
 
 
-def test_signal_list_shows_only_visible_signals_and_filters_by_tag(client, team, rep, signal):
+def test_signal_list_scoped_and_filtered(client, team, rep, signal):
     other_rep = UserFactory(team=TeamFactory())
     hidden = SignalFactory(interaction=InteractionFactory(customer=CustomerFactory(owner=other_rep)))
     price = SignalFactory(interaction=InteractionFactory(customer=signal.customer), tag="price_objection")
@@ -93,7 +93,7 @@ def test_signal_list_shows_only_visible_signals_and_filters_by_tag(client, team,
     assert f'data-signal="{price.pk}"' in only_price
 
 
-def test_signal_list_query_count_does_not_grow_with_the_rows(client, rep, signal, django_assert_num_queries):
+def test_signal_list_query_count_fixed(client, rep, signal, django_assert_num_queries):
     client.force_login(rep)
     client.get(reverse("signals:inbox"))
     for _ in range(5):
@@ -107,7 +107,7 @@ def test_signal_list_query_count_does_not_grow_with_the_rows(client, rep, signal
 INBOX_QUERIES = 6
 
 
-def test_manager_correction_through_the_screen_returns_to_the_page(client, manager, signal):
+def test_manager_correction_returns_to_page(client, manager, signal):
     client.force_login(manager)
     back = reverse("crm:customer_detail", args=[signal.customer_id])
 
@@ -118,7 +118,7 @@ def test_manager_correction_through_the_screen_returns_to_the_page(client, manag
     assert TagCorrection.objects.get().verdict == "rejected"
 
 
-def test_rep_of_another_team_cannot_correct_through_the_screen(client, signal):
+def test_other_team_rep_cannot_correct(client, signal):
     client.force_login(UserFactory(team=TeamFactory()))
 
     response = client.post(reverse("signals:signal_review", args=[signal.pk]), {"verdict": "rejected"})
@@ -159,7 +159,7 @@ def test_checklist_label_containing_the_tag_name_matches(rep, signal, stages):
     assert [p.item.code for p in proposals] == ["money_ok"]
 
 
-def test_confirming_a_proposal_keeps_the_snippet_and_stops_proposing(client, rep, signal, stages):
+def test_confirmed_tick_keeps_snippet(client, rep, signal, stages):
     set_gate(stages["solution_demo"], {"type": "checklist", "code": "budget_approved", "label": "预算已批复"})
     client.force_login(rep)
     page = reverse("crm:opportunity_detail", args=[signal.opportunity_id])
@@ -179,7 +179,7 @@ def test_confirming_a_proposal_keeps_the_snippet_and_stops_proposing(client, rep
     assert 'data-item="budget_approved"' not in client.get(page).content.decode()
 
 
-def test_ticking_an_item_that_is_not_proposed_changes_nothing(client, rep, signal, stages):
+def test_unproposed_tick_changes_nothing(client, rep, signal, stages):
     client.force_login(rep)
 
     client.post(reverse("signals:tick_gate_item", args=[signal.pk]), {"stage": "solution_demo", "item": "made_up"})
@@ -188,7 +188,7 @@ def test_ticking_an_item_that_is_not_proposed_changes_nothing(client, rep, signa
     assert "gate_ticks" not in signal.entities
 
 
-def test_evidence_mark_shows_the_trigger_words_of_the_tagger_on_hover(client, manager, deal):
+def test_evidence_mark_shows_trigger_words(client, manager, deal):
     from salespulse.signals.tagger import config as tagger_config
     from salespulse.signals.tagger import tag_text
 

@@ -223,7 +223,7 @@ def test_retrain_runs_inline_and_the_page_shows_the_new_model(client, ops, setti
     from salespulse.signals.models import TaggerModel
 
     settings.VAR_DIR = tmp_path
-    # A small labelled set stands in for the shipped development set, so training is quick.
+    # A small labelled set replaces the shipped development set, so training is quick.
     for index in range(6):
         LabelledExample.objects.create(text=f"预算已经批下来了{index}", tags=["budget_approved"], origin="devset")
         LabelledExample.objects.create(text=f"价格太贵了能不能便宜{index}", tags=["price_objection"], origin="devset")

@@ -300,19 +300,23 @@ def dwell_spread_health(user: User, period: Period, threshold: Threshold) -> Hea
     dwell = SecondsBetween("entered_at", "left_at")
     in_period = stays.filter(left_at__gte=start, left_at__lt=end)
 
-    per_stage = in_period.values("stage_id", "owner_id").annotate(mean=Avg(dwell)).order_by()
-    by_stage: dict[int, dict[int, float]] = defaultdict(dict)
-    for row in per_stage:
-        by_stage[row["stage_id"]][row["owner_id"]] = row["mean"] / SECONDS_PER_DAY
-
-    per_rep = (
-        in_period.values("owner_id", "owner__display_name", "owner__username").annotate(mean=Avg(dwell)).order_by()
+    # One grouped query gives each rep's mean per stage, and its sums and counts give
+    # each rep's mean over all their stays.
+    per_stage = (
+        in_period.values("stage_id", "owner_id", "owner__display_name", "owner__username")
+        .annotate(total=Sum(dwell), stays=Count("id"))
+        .order_by()
     )
-    overall: dict[int, float] = {}
+    by_stage: dict[int, dict[int, float]] = defaultdict(dict)
+    rep_totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
     names: dict[int, str] = {}
-    for row in per_rep:
-        overall[row["owner_id"]] = row["mean"] / SECONDS_PER_DAY
+    for row in per_stage:
+        total = float(row["total"])
+        by_stage[row["stage_id"]][row["owner_id"]] = total / row["stays"] / SECONDS_PER_DAY
+        rep_totals[row["owner_id"]][0] += total
+        rep_totals[row["owner_id"]][1] += row["stays"]
         names[row["owner_id"]] = row["owner__display_name"] or row["owner__username"]
+    overall = {rep_id: total / stays / SECONDS_PER_DAY for rep_id, (total, stays) in rep_totals.items()}
 
     weekly_rows = (
         stays.filter(

@@ -52,8 +52,8 @@ ROWS_PER_PAGE = 50
 EVIDENCE_INTERACTION_LIMIT = 200
 SECONDS_PER_DAY = 86400
 
-# Named questions the benchmark times. The first asks which deals have sat in technical
-# evaluation for five days or more since the proposal was sent.
+# Named questions the benchmark times. The first selects the deals that have been in
+# technical evaluation for five days or more since the proposal was sent.
 EXAMPLE_FILTERS: dict[str, dict] = {
     "tech_evaluation_5_days_after_proposal": {
         "op": "and",
@@ -258,7 +258,7 @@ def _row(values: tuple, now: dt.datetime) -> ResultRow:
 
 
 def _ordered_rows(opportunities: QuerySet[Opportunity]):
-    # Longest in the current stage first: the analyzer's questions are about stuck deals.
+    # Longest in the current stage first, because the analyzer's questions are about stuck deals.
     return opportunities.order_by("stage_entered_at", "id").values_list(*ROW_COLUMNS)
 
 
@@ -373,7 +373,7 @@ class Choice:
 def builder_choices(user: User) -> dict[str, list[Choice]]:
     """Return the values the filter builder offers for each choice field and for tags.
 
-    Owners, teams and regions are limited to those of users whose deals ``user`` sees.
+    Owners, teams and regions are limited to those of users whose deals ``user`` may see.
     """
     from salespulse.signals.models import TagDefinition
 

@@ -117,7 +117,7 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Shape:
-    """How many rows of each kind a scale asks for."""
+    """How many rows of each kind a scale requires."""
 
     regions: int
     teams_per_region: int
@@ -613,7 +613,8 @@ def _interactions_and_signals(tables, rng, shape, people, customers, deals, end_
 
 
 def _first_purchases(tables, rng, customers, deals, start_ts) -> None:
-    """A customer first bought before the history (35%) or when its first deal was won."""
+    """Set each customer's first purchase: before the history (35%) or when its first deal
+    was won."""
     first_win: dict[int, int] = {}
     for deal in deals:
         if deal.status == "won":

@@ -7,7 +7,7 @@ Where they are set, the test suite asserts that the two engines agree on a small
 set, so both compute the same question. Product functions written in other modules are looked up when the bench
 runs: a missing one is skipped with a note, so the bench times whatever exists.
 
-DuckDB holds naive UTC timestamps; local days are UTC + 8 hours, the fixed offset of
+DuckDB stores naive UTC timestamps. Local days are UTC + 8 hours, the fixed offset of
 Asia/Shanghai (no daylight saving since 1991).
 """
 
@@ -374,8 +374,8 @@ def lead_response_sql(user, start, end) -> str:
 
 
 def three_reps_reference_sql() -> str:
-    """The issue's reference question: customers that three or more reps followed within
-    any 30 days of the whole history (a sliding window over every interaction)."""
+    """Return the DuckDB reference question: customers that three or more reps followed
+    within any 30 days of the whole history (a sliding window over every interaction)."""
     return """
         SELECT count(*) FROM (
             SELECT customer_id, max(reps) AS reps FROM (

@@ -10,10 +10,9 @@ class SignalsConfig(AppConfig):
     def ready(self) -> None:
         # Celery's autodiscovery imports only ``tasks`` modules; the tagger's retrain and
         # re-tag tasks live beside them and must be registered with a worker too.
-        from salespulse.signals import tagger_jobs  # noqa: F401
-
         # Checklist items ticked from a signal count as confirmed when the deal moves.
         from salespulse.pipeline.services import CONFIRMATION_PROVIDERS
+        from salespulse.signals import tagger_jobs  # noqa: F401
         from salespulse.signals.selectors import gate_confirmations
 
         if gate_confirmations not in CONFIRMATION_PROVIDERS:

@@ -41,8 +41,8 @@ def digits(value: str) -> str:
 
 
 def _ends_with_digits(tail: str) -> str:
-    """A regex for a phone ending in ``tail`` whatever separators sit between its digits
-    (``138 0013 80 00``); the caller compares the full digits afterwards."""
+    """Build a regex for a phone ending in ``tail``, with any separators between its
+    digits (``138 0013 80 00``). The caller compares the full digits afterwards."""
     return r"\D*".join(tail) + r"\D*$"
 
 

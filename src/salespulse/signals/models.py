@@ -241,6 +241,9 @@ class TagPhrase(models.Model):
         ordering = ["tag_id", "phrase"]
         constraints = [models.UniqueConstraint(fields=["tag", "phrase", "blocks"], name="tag_phrase_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.tag_id}:{self.phrase}"
+
 
 class Competitor(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
@@ -277,6 +280,9 @@ class LabelledExample(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"example {self.pk} ({self.origin})"
 
 
 class SignalStatus(models.TextChoices):
@@ -338,6 +344,9 @@ class TagCorrection(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.verdict} {self.tag}@{self.interaction_id}"
+
 
 class TaggerModel(models.Model):
     """One training run of the statistical component: when, on how many examples, and
@@ -351,6 +360,9 @@ class TaggerModel(models.Model):
 
     class Meta:
         ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"model {self.pk} ({self.example_count} examples)"
 
 
 class CaptureStatus(models.TextChoices):
@@ -375,3 +387,6 @@ class CaptureDraft(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"capture {self.pk} ({self.status})"

@@ -1,8 +1,8 @@
 """Retraining and re-tagging as Celery tasks, with progress the settings page polls.
 
 Without a broker the tasks run inline where they are started (``CELERY_TASK_ALWAYS_EAGER``).
-Progress lives in Django's cache under one key per kind of run; with a broker, set
-CACHE_URL to a shared Redis so the page sees a worker's progress.
+Progress is stored in Django's cache under one key per kind of run. With a broker, set
+CACHE_URL to a shared Redis so the page can read a worker's progress.
 """
 
 from __future__ import annotations
@@ -29,11 +29,16 @@ STALE_AFTER_SECONDS = 3600
 
 
 def progress(key: str = RETAG_KEY) -> dict[str, Any]:
-    """The last run's state: ``state`` (idle, queued, running, done, failed), ``done``,
-    ``total``, ``percent``, times and an error message."""
+    """Return the last run's state: ``state`` (idle, queued, running, done, failed),
+    ``done``, ``total``, ``percent``, times and an error message."""
     data = cache.get(key) or {"state": "idle", "done": 0, "total": 0}
     total = data.get("total") or 0
-    data["percent"] = int(100 * data.get("done", 0) / total) if total else (100 if data["state"] == "done" else 0)
+    if total:
+        data["percent"] = int(100 * data.get("done", 0) / total)
+    elif data["state"] == "done":
+        data["percent"] = 100
+    else:
+        data["percent"] = 0
     return data
 
 

@@ -24,10 +24,13 @@ def test_tag_writes_tags_evidence_and_entities_per_line():
     assert row["entities"]["amount_cny"] == [{"text": "60万", "value": "600000"}]
 
 
-def test_malformed_line_gives_an_error_line_and_the_run_continues():
+def test_malformed_line_reported_and_run_continues():
     rows = run_tag(['{"text": "预算还没批"', json.dumps({"text": "预算还没批"})])
-    assert rows[0]["line"] == 1 and rows[0]["error"].startswith("第 1 行不是有效的 JSON：")
-    assert rows[1]["line"] == 2 and rows[1]["tags"] == ["budget_pending"]
+
+    assert rows[0]["line"] == 1
+    assert rows[0]["error"].startswith("第 1 行不是有效的 JSON：")
+    assert rows[1]["line"] == 2
+    assert rows[1]["tags"] == ["budget_pending"]
 
 
 def test_line_without_text_is_reported():

@@ -23,7 +23,7 @@ def reported(text: str) -> set[str]:
     "text",
     ["区里的补助资金上周已经到账。", "经费这块没有问题，你们放心做方案。", "上级的拨款已经打到医院账户了。"],
 )
-def test_money_in_the_account_or_without_problem_is_budget_approved(text):
+def test_money_available_is_budget_approved(text):
     found = codes(text)
     assert "budget_approved" in found
     assert "budget_pending" not in found
@@ -65,7 +65,7 @@ def test_future_approval_by_a_body_needs_hq_approval(text, expected):
     assert expected <= codes(text)
 
 
-def test_approval_already_given_by_a_body_is_not_needs_hq_approval():
+def test_given_approval_is_not_hq_approval():
     assert "needs_hq_approval" not in codes("董事会上周已经批了，流程可以往下走。")
 
 
@@ -97,7 +97,7 @@ def test_customer_leaning_to_a_competitor_is_competitor_preference(text):
         "要是你们交不了货，我们只能换别家。",
     ],
 )
-def test_rejected_uncertain_or_conditional_competitor_is_not_competitor_preference(text):
+def test_rejected_competitor_is_not_preference(text):
     assert "competitor_preference" not in codes(text)
 
 
@@ -184,7 +184,7 @@ def test_technical_doubts_in_other_words_are_technical_concern(text):
     "text",
     ["以后报销的事情你跟我对接就行。", "故障已经排除了，谢谢。", "我们中心想对贵司试剂做一个月的性能评估，请安排。"],
 )
-def test_contact_handover_fixed_fault_or_evaluation_request_is_not_technical_concern(text):
+def test_resolved_fault_is_not_technical_concern(text):
     assert "technical_concern" not in codes(text)
 
 
@@ -197,7 +197,7 @@ def test_contact_handover_fixed_fault_or_evaluation_request_is_not_technical_con
         "原来的科长调走了，新的还没到任。",
     ],
 )
-def test_decider_away_in_other_words_is_decision_maker_unavailable(text):
+def test_decider_away_is_unavailable(text):
     assert "decision_maker_unavailable" in codes(text)
 
 
@@ -220,15 +220,15 @@ def test_dated_reply_when_away_is_not_stalling():
     assert "stalling" not in codes("明天我休息，有事后天再说。")
 
 
-def test_customer_asking_us_to_call_later_is_stalling_in_a_report():
+def test_report_call_later_is_stalling():
     assert "stalling" in reported("客户说最近在忙评审，让我们过阵子再联系。")
 
 
-def test_customer_asking_us_to_rush_is_delivery_timeline_in_a_report():
+def test_report_rush_is_delivery_timeline():
     assert "delivery_timeline" in reported("客户说试剂快用完了，要求我们加急发货。")
 
 
-def test_customer_complaint_about_our_product_in_a_report_is_technical_concern():
+def test_report_complaint_is_technical_concern():
     assert "technical_concern" in reported("三院反映我们的质控在他们那里老是失控。")
 
 
@@ -249,7 +249,7 @@ def test_voice_transcript_spaces_separate_clauses():
     assert "budget_pending" in found
 
 
-def test_voice_transcript_order_with_date_is_purchase_and_delivery():
+def test_transcript_order_is_purchase_and_delivery():
     found = codes("语音转文字：帮我们备十盒降钙素原 周四前送到 票照旧")
     assert {"purchase_intent", "delivery_timeline"} <= found
     assert "payment_terms" not in found
@@ -265,7 +265,7 @@ def test_shop_order_or_dated_signing_is_purchase_intent(text):
     assert "purchase_intent" in codes(text)
 
 
-def test_ordering_through_a_procurement_platform_is_not_purchase_intent():
+def test_platform_ordering_is_not_purchase_intent():
     found = codes("以后耗材都得在省平台上下单。")
     assert "purchase_intent" not in found
     assert "tender_process" in found
@@ -368,7 +368,7 @@ def test_more_new_wording_gets_its_tag(text, tag):
     assert tag in codes(text)
 
 
-def test_real_word_that_sounds_like_a_keyword_is_not_corrected():
+def test_homophone_real_word_not_corrected():
     assert "payment_terms" not in codes("希望和贵司长期合作。")
 
 
@@ -408,7 +408,7 @@ def test_other_new_wording_gets_its_tag(text, tag):
     assert tag in codes(text)
 
 
-def test_customer_concern_reported_with_our_product_as_object_is_tagged():
+def test_reported_concern_about_product_tagged():
     assert "technical_concern" in reported("客户担心我方试剂在他们平台上的稳定性。")
 
 

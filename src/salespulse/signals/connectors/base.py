@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
-# Labels that mail clients and exporters write for GB2312 or GBK text that often holds
-# GBK-only characters (喆, 镕, 珺); GB18030 is a superset of both, so it reads all of them.
+# Labels that mail clients and exporters write for GB2312 or GBK text that often contains
+# GBK-only characters (喆, 镕, 珺). GB18030 is a superset of both, so it decodes all of them.
 GB_ALIASES = frozenset(
     {
         "gb2312",
@@ -235,14 +235,14 @@ def sniff_encoding(head: bytes) -> str:
     return "gb18030"
 
 
-# No message record of a JSON lines export comes near this; a longer line is corrupt
-# or not an export, and is reported without holding all of it in memory.
+# A longer line is corrupt or not an export, because no message record comes near this
+# size. It is reported without holding all of it in memory.
 MAX_LINE_BYTES = 1 << 20
 
 
 def bounded_lines(handle: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes, bool]]:
     """Yield (1-based line number, raw line, complete). A line longer than ``limit``
-    bytes yields its first ``limit`` bytes with ``complete`` False; the rest of it is
+    bytes yields its first ``limit`` bytes with ``complete`` False. The rest of it is
     skipped in ``limit``-sized reads, so memory stays bounded whatever the line length."""
     number = 0
     while True:

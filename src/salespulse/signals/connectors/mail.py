@@ -1,7 +1,7 @@
 """E-mail: single ``.eml`` files and ``.mbox`` archives from Chinese mail clients.
 
 The stdlib parser (``compat32`` policy, which keeps raw header text and tolerates broken
-MIME) finds the structure; headers and names are decoded here because the stdlib
+MIME) finds the structure. Headers and names are decoded here, because the stdlib
 decoders fail on the mail these clients send:
 
 * gb2312 and GBK labels are decoded as GB18030, a superset that holds GBK-only names;
@@ -87,7 +87,7 @@ def _decode_bytes(data: bytes, charset: str) -> str:
 
 
 def decode_encoded_words(value: str) -> str:
-    """Decode RFC 2047 words anywhere in ``value`` (also inside quotes); adjacent words
+    """Decode RFC 2047 words anywhere in ``value``, also inside quotes. Adjacent words
     of one charset are joined as bytes first, and whitespace between words is dropped."""
     pieces: list[tuple[str, str | bytes]] = []  # ("text", str) or (charset, bytes)
     position = 0
@@ -347,7 +347,7 @@ def body_and_attachments(message: MimeMessage) -> tuple[str, str, list[dict]]:
 
 
 def _sent_at(message: MimeMessage, zone: ZoneInfo | None = None) -> dt.datetime | None:
-    """The Date header (else the newest Received stamp) as UTC. A date without a zone
+    """Return the Date header (else the newest Received stamp) in UTC. A date without a zone
     (``-0000``, none written, or an OA system's ``2025-03-05 10:41:01``) is read in
     ``zone``, the --tz of the run."""
     zone = zone or ZoneInfo(DEFAULT_TIME_ZONE)
@@ -414,7 +414,7 @@ def read_eml(path: Path, options: ConnectorOptions) -> Iterator[Record]:
 
 def read_mbox(path: Path, options: ConnectorOptions) -> Iterator[Record]:
     """Split the archive at ``From `` lines that start a message (at the top or after a
-    blank line); a message never sits in memory with its neighbours."""
+    blank line). Only one message is held in memory at a time."""
     buffer: list[bytes] = []
     size = 0
     start = 0

@@ -146,8 +146,8 @@ def _records_of(item: Any, line: int) -> Iterator[Record]:
 
 
 def _envelope(item: dict, line: int) -> Iterator[Record]:
-    """A GetChatData response: its messages are still encrypted, so each one becomes an
-    error that explains how to decrypt it. An already decrypted item in it is read normally."""
+    """Read a GetChatData response. Its messages are still encrypted, so each one becomes
+    an error that explains how to decrypt it. An already decrypted item is read normally."""
     if item.get("errcode") not in (0, "0", None):
         yield ParseError(line, f"GetChatData returned errcode {item.get('errcode')}: {item.get('errmsg', '')}")
         return
@@ -273,8 +273,9 @@ KNOWN_TYPES = frozenset(
 
 def _payload(item: dict, msgtype: str) -> dict:
     if msgtype not in KNOWN_TYPES:
-        # Tencent keeps adding types; keep the whole record so nothing is lost.
-        return {"raw": {key: value for key, value in item.items() if key != "tolist"}}
+        # Tencent keeps adding types, so keep the whole record. Only the recipient list is
+        # left out, because the message stores it.
+        return _raw_record(item)
     if msgtype == "vote":
         return {key: item.get(key) for key in ("votetitle", "voteitem", "votetype", "voteid")}
     if msgtype in ("meeting_voice_call", "voip_doc_share"):
@@ -287,8 +288,12 @@ def _payload(item: dict, msgtype: str) -> dict:
         value = item.get("markdown")
     if isinstance(value, dict):
         return dict(value)
-    # An unknown type: keep the whole record so nothing is lost.
-    return {"raw": {k: v for k, v in item.items() if k not in ("tolist",)}}
+    # A known type whose payload is missing or not an object: keep the record as it came.
+    return _raw_record(item)
+
+
+def _raw_record(item: dict) -> dict:
+    return {"raw": {key: value for key, value in item.items() if key != "tolist"}}
 
 
 def _nested(content: Any) -> dict:

@@ -1,4 +1,5 @@
-"""The rule engine: trigger patterns per tag and the filters INTENT_SPEC.md asks for.
+"""The rule engine: trigger patterns per tag, and the filters of the labelling rules
+(negation, questions, hedges, conditionals, resolved states, speakers).
 
 The text is normalised (see ``normalize``), competitor mentions are masked with ``Ⓒ``
 (same length, so offsets hold) and the text is cut into sentences (。！？；, line
@@ -219,8 +220,8 @@ RULES: list[TagRule] = [
             _rx(rf"(?:用的是|用的|是不是|是){C}吗|是不是(?:用的)?{C}"),
             _rx(rf"{C}[^，,。]{{0,10}}(?:不行|太差|不好用|问题(?:很|太|比较)?多|不稳定|不靠谱|不如你们|没你们好|比不上你们|淘汰了?|换掉|不用了|不考虑|放弃了?|退出|我们不喜欢)"),
             _rx(r"中标|集采|招标|带量"),
-            # A competitor named only as the analyser our product must work with (the
-            # clause asks about compatibility) is a technical question; a stated use is not.
+            # A competitor named only as the analyser our product must work with, in a clause
+            # about compatibility, is a technical question. A stated use of it is not.
             _rx(r"上(?:能|可以)?(?:用|跑)|能上[^，,。]{0,8}(?:机器|仪器|平台|设备|流水线)|兼容|通用|对接|适配|上机"),
         ],
         hard_sentence_vetoes=[
