@@ -359,9 +359,17 @@ def markdown_table(entries: list[dict]) -> str:
     for query, engines in by_query.items():
         pg, lite, duck = engines.get("postgresql"), engines.get("sqlite"), engines.get("duckdb")
         rows = (pg or lite or duck)["rows"]
-        limit = TARGET_HOME_MS if query.startswith("home page") else TARGET_P95_MS
+        # Detectors are scheduled jobs, not page questions: their queries answer to the
+        # DuckDB ratio alone, and a whole run (storing alerts) is reported without a target.
+        limit = TARGET_P95_MS
+        if query.startswith("home page"):
+            limit = TARGET_HOME_MS
+        elif query.startswith("detector query"):
+            limit = float("inf")
         if query.startswith("reference:"):
             verdict = "reference"
+        elif query.startswith("detector run"):
+            verdict = "scheduled job"
         elif pg is None:
             verdict = "no PostgreSQL figure"
         elif pg["p95_ms"] <= limit and (pg.get("ratio_to_duckdb") or 0) <= TARGET_RATIO:

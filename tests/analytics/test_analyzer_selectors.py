@@ -377,3 +377,40 @@ def test_owner_filter_cannot_widen_visibility():
     spec = one("owner", "in", ["rep_north1", "rep_east1"])
 
     assert names(workspace.users["manager_east1"], spec) == {"rep_east1的商机"}
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def five_deals(ops):
+    # Entered their stage 5, 4, 3, 2 and 1 days ago: the list shows the longest first.
+    return [deal(ops, name=f"商机{days}", in_stage_since=NOW - days * DAY) for days in range(5, 0, -1)]
+
+
+def test_a_page_carries_the_total_of_every_page(ops, five_deals):
+    page = list_rows(ops, EMPTY_FILTER, 2, per_page=2)
+
+    assert [row.name for row in page.rows] == ["商机3", "商机2"]
+    assert (page.number, page.num_pages, page.count) == (2, 3, 5)
+
+
+def test_a_page_past_the_end_gives_the_last_page(ops, five_deals):
+    page = list_rows(ops, EMPTY_FILTER, 9, per_page=2)
+
+    assert [row.name for row in page.rows] == ["商机1"]
+    assert (page.number, page.num_pages, page.count) == (3, 3, 5)
+
+
+@pytest.mark.parametrize("asked", ["abc", "", None, "0", "-2"])
+def test_a_page_that_is_not_a_positive_number_gives_the_first(ops, five_deals, asked):
+    page = list_rows(ops, EMPTY_FILTER, asked, per_page=2)
+
+    assert [row.name for row in page.rows] == ["商机5", "商机4"]
+    assert page.number == 1
+
+
+def test_no_matching_deal_gives_one_empty_page(ops, five_deals):
+    page = list_rows(ops, one("stage", "in", ["negotiation"]), 3, per_page=2)
+
+    assert (page.rows, page.number, page.num_pages, page.count) == ([], 1, 1, 0)

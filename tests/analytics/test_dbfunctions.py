@@ -3,11 +3,14 @@ import random
 
 import numpy
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from salespulse.analytics.dbfunctions import elapsed_seconds, percentiles_by_group
+from salespulse.analytics.dbfunctions import EpochSeconds, elapsed_seconds, from_epoch, percentiles_by_group
+from salespulse.crm.models import Lead
 from salespulse.pipeline.models import StageInterval
 from tests.analytics.helpers import deal_path, local
-from tests.factories import UserFactory
+from tests.factories import LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +41,32 @@ def test_percentiles_of_single_value():
     result = percentiles_by_group(stays, [], elapsed_seconds("entered_at", "left_at"), (0.5, 0.9))
 
     assert result == {(): (1, [pytest.approx(172800.0, abs=0.01), pytest.approx(172800.0, abs=0.01)])}
+
+
+# --- Epoch seconds ------------------------------------------------------------------------
+
+MOMENTS = st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2105, 12, 31)).map(
+    lambda moment: moment.replace(tzinfo=dt.UTC)
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moment=MOMENTS)
+def test_epoch_seconds_read_back_the_stored_moment_to_the_microsecond(moment):
+    lead = LeadFactory()
+    Lead.objects.filter(pk=lead.pk).update(created_at=moment)
+
+    (seconds,) = Lead.objects.filter(pk=lead.pk).annotate(epoch=EpochSeconds("created_at")).values_list(
+        "epoch", flat=True
+    )
+
+    assert from_epoch(seconds) == moment
+
+
+def test_epoch_seconds_of_a_whole_second_has_no_fraction():
+    lead = LeadFactory()
+    Lead.objects.filter(pk=lead.pk).update(created_at=dt.datetime(2026, 11, 30, 2, 15, 30, tzinfo=dt.UTC))
+
+    (seconds,) = Lead.objects.annotate(epoch=EpochSeconds("created_at")).values_list("epoch", flat=True)
+
+    assert seconds == 1796004930.0

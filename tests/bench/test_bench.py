@@ -127,3 +127,26 @@ def test_analytics_entries_have_the_required_keys(loaded, tmp_path):
     )
     assert {entry["engine"] for entry in product} == {connection.vendor}
     json.dumps(entries)
+
+
+def _verdict(query: str, p95_ms: float, ratio: float | None = None) -> str:
+    entry = {"query": query, "engine": "postgresql", "rows": 1, "p50_ms": p95_ms, "p95_ms": p95_ms}
+    if ratio is not None:
+        entry["ratio_to_duckdb"] = ratio
+    return bench.markdown_table([entry]).splitlines()[-1].rsplit("|", 2)[-2].strip()
+
+
+def test_a_widget_over_300_ms_misses_its_target():
+    assert _verdict("home: stale leads [manager]", 301, 1.0) == "**missed**"
+
+
+def test_a_detector_query_answers_to_the_duckdb_ratio_alone():
+    assert _verdict("detector query: stale_lead", 2000, 4.9) == "met"
+
+
+def test_a_detector_query_over_five_times_duckdb_misses():
+    assert _verdict("detector query: stale_lead", 20, 5.1) == "**missed**"
+
+
+def test_a_whole_detector_run_is_reported_without_a_target():
+    assert _verdict("detector run, storing alerts: stale_lead", 5000) == "scheduled job"

@@ -1,8 +1,10 @@
 """Database expressions that differ between SQLite and PostgreSQL: elapsed seconds
-between two datetimes, and percentiles per group."""
+between two datetimes, a datetime as seconds since the Unix epoch, and percentiles per
+group."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -18,7 +20,8 @@ class SecondsBetween(Func):
     arity = 2
 
     def as_sql(self, compiler, connection, **extra_context):
-        return self._sql(compiler, connection, "EXTRACT(EPOCH FROM ({end} - {start}))")
+        # EXTRACT gives numeric on PostgreSQL 14+; a float is cheaper to sum and to read.
+        return self._sql(compiler, connection, "CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)")
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # Django stores SQLite datetimes as UTC text, which julianday() parses.
@@ -28,6 +31,41 @@ class SecondsBetween(Func):
         start_sql, start_params = compiler.compile(self.source_expressions[0])
         end_sql, end_params = compiler.compile(self.source_expressions[1])
         return template.format(start=start_sql, end=end_sql), (*end_params, *start_params)
+
+
+UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class EpochSeconds(Func):
+    """A datetime expression as float seconds since the Unix epoch.
+
+    Selectors that read thousands of datetimes ask for this instead: a float is several
+    times cheaper to fetch than a timestamp, which the PostgreSQL driver turns into an
+    aware datetime one Python call at a time. ``from_epoch`` turns it back.
+    """
+
+    output_field = FloatField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._sql(compiler, connection, "CAST(EXTRACT(EPOCH FROM {value}) AS double precision)")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from strftime,
+        # and the fraction read from the text, so the value is exact (julianday() is not).
+        return self._sql(
+            compiler, connection, "(CAST(strftime('%%s', {value}) AS REAL) + CAST(substr({value}, 20) AS REAL))"
+        )
+
+    def _sql(self, compiler, connection, template: str):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return template.format(value=sql), tuple(params) * template.count("{value}")
+
+
+def from_epoch(seconds: float) -> dt.datetime:
+    """Return the aware UTC datetime ``seconds`` after the Unix epoch. A double carries the
+    microseconds exactly until 2106, when the seconds pass 2**32."""
+    return UNIX_EPOCH + dt.timedelta(seconds=seconds)
 
 
 class PercentileCont(Aggregate):
@@ -51,7 +89,7 @@ def percentiles_by_group(
     no percentile aggregate, so it ranks the values with window functions instead."""
     if connection.vendor == "postgresql":
         aggregates = {f"p{index}": PercentileCont(value, fraction) for index, fraction in enumerate(fractions)}
-        rows = queryset.values(*group_fields).annotate(_rows=Count("pk"), **aggregates).order_by()
+        rows = queryset.values(*group_fields).annotate(_rows=Count("*"), **aggregates).order_by()
         return {
             tuple(row[field] for field in group_fields): (
                 row["_rows"],

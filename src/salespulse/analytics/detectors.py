@@ -38,18 +38,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salespulse.accounts.models import Role, User
 from salespulse.accounts.scopes import owned_by_visible_users
-from salespulse.analytics.dbfunctions import elapsed_seconds, percentiles_by_group
+from salespulse.analytics.dbfunctions import EpochSeconds, elapsed_seconds, from_epoch, percentiles_by_group
 from salespulse.analytics.models import ACTIVE_ALERT_STATUSES, Alert, AlertKind, AlertStatus, DetectorRun
 from salespulse.crm.models import (
     OPEN_LEAD_STATUSES,
     Customer,
-    Direction,
     Interaction,
     Lead,
     Opportunity,
@@ -207,15 +206,29 @@ def find_multi_rep_customers(
     Without ``with_evidence`` the windows come without their reps and interactions.
     """
     table = Interaction._meta.db_table
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         moment, window = "occurred_at", f"INTERVAL '{int(window_days)} days'"
+        # Read back as epoch seconds: a float is much cheaper to fetch than a timestamp.
+        opens_number = "CAST(EXTRACT(EPOCH FROM latest.opens) AS double precision)"
     else:
         # SQLite has no interval type; julianday() turns the stored UTC text into days.
         moment, window = "julianday(occurred_at)", str(int(window_days))
+        opens_number = "latest.opens"
     since_clause = "AND occurred_at >= %s" if since else ""
+    if with_evidence:
+        # The interactions inside each customer's latest window, cut in the same query.
+        answer = f"""
+            SELECT latest.customer_id, {opens_number}, scoped.owner_id, scoped.id FROM latest
+            JOIN scoped ON scoped.customer_id = latest.customer_id
+                       AND scoped.moment > latest.opens AND scoped.moment <= latest.opens + {window}
+            ORDER BY latest.customer_id, scoped.moment, scoped.id
+        """
+    else:
+        answer = f"SELECT latest.customer_id, {opens_number}, NULL, NULL FROM latest ORDER BY latest.customer_id"
     sql = f"""
         WITH scoped AS (
-            SELECT customer_id, owner_id, {moment} AS moment FROM {table}
+            SELECT id, customer_id, owner_id, {moment} AS moment FROM {table}
             WHERE customer_id IS NOT NULL AND owner_id IS NOT NULL {since_clause}
         ),
         marked AS (
@@ -243,66 +256,44 @@ def find_multi_rep_customers(
             SELECT customer_id, at, delta,
                    SUM(delta) OVER (PARTITION BY customer_id ORDER BY at, delta ROWS UNBOUNDED PRECEDING) AS active
             FROM events
+        ),
+        -- A window (x, x + window_days] starts just after the latest qualifying opening x.
+        latest AS (
+            SELECT customer_id, MAX(at) AS opens FROM running WHERE delta = 1 AND active >= %s GROUP BY customer_id
         )
-        SELECT customer_id, MAX(at) FROM running WHERE delta = 1 AND active >= %s GROUP BY customer_id
+        {answer}
     """
+    windows: dict[int, MultiRepWindow] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
             # The sorts spill to disk at the default 4 MB; this applies to this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
         # Adapted as the ORM does, so SQLite compares UTC text with UTC text whatever zone ``since`` is in.
         since_params = [connection.ops.adapt_datetimefield_value(since)] if since else []
         cursor.execute(sql, [*since_params, min_reps])
-        # A window (x, x + window_days] starts just after the latest qualifying opening x.
-        latest = {customer_id: _moment(opens) for customer_id, opens in cursor.fetchall()}
-    if not latest:
-        return []
-
-    if not with_evidence:
-        return [MultiRepWindow(customer_id, opens, [], []) for customer_id, opens in sorted(latest.items())]
-
-    # Evidence: the interactions inside each customer's latest window, read in chunks of
-    # customers (an OR per customer would exceed SQLite's expression depth) and cut here.
-    span = dt.timedelta(days=window_days)
-    # SQLite's Julian days carry about 50 microseconds of rounding, so the bounds get a second of slack.
-    slack = dt.timedelta(seconds=1)
-    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    customer_ids = sorted(latest)
-    for chunk in _chunks(customer_ids):
-        interactions = Interaction.objects.filter(
-            customer_id__in=chunk,
-            owner__isnull=False,
-            occurred_at__gt=min(latest[customer_id] for customer_id in chunk) - slack,
-        )
-        if since:
-            interactions = interactions.filter(occurred_at__gte=since)
-        rows = interactions.order_by("customer_id", "occurred_at", "id").values_list(
-            "id", "customer_id", "owner_id", "occurred_at"
-        )
-        for pk, customer_id, owner_id, occurred_at in rows.iterator(chunk_size=5000):
-            opens = latest[customer_id]
-            if opens - slack < occurred_at <= opens + span + slack:
-                members[customer_id].append((pk, owner_id))
-    return [
-        MultiRepWindow(
-            customer_id=customer_id,
-            window_start=latest[customer_id],
-            rep_ids=sorted({owner for _, owner in members[customer_id]}),
-            interaction_ids=[pk for pk, _ in members[customer_id]],
-        )
-        for customer_id in customer_ids
-    ]
+        for customer_id, opens, owner_id, interaction_id in cursor.fetchall():
+            window = windows.get(customer_id)
+            if window is None:
+                window = windows[customer_id] = MultiRepWindow(customer_id, _moment(opens, postgres), [], [])
+            if interaction_id is not None:
+                window.interaction_ids.append(interaction_id)
+                if owner_id not in window.rep_ids:
+                    window.rep_ids.append(owner_id)
+    for window in windows.values():
+        window.rep_ids.sort()
+    return list(windows.values())
 
 
 JULIAN_DAY_OF_UNIX_EPOCH = 2440587.5
+UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _moment(value) -> dt.datetime:
-    """Return a UTC datetime from a sweep-line time: a datetime on PostgreSQL, a Julian
-    day number (float) on SQLite."""
-    if isinstance(value, (int, float)):
-        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=value - JULIAN_DAY_OF_UNIX_EPOCH)
-    return _aware(value)
+def _moment(value: float, epoch_seconds: bool) -> dt.datetime:
+    """Return a UTC datetime from a sweep-line time read as a number: seconds since the
+    Unix epoch (PostgreSQL) or a Julian day number (SQLite)."""
+    if epoch_seconds:
+        return UNIX_EPOCH + dt.timedelta(seconds=value)
+    return UNIX_EPOCH + dt.timedelta(days=value - JULIAN_DAY_OF_UNIX_EPOCH)
 
 
 def _aware(value) -> dt.datetime:
@@ -314,36 +305,42 @@ def _aware(value) -> dt.datetime:
     return value
 
 
-def detect_multi_rep_customers(now: dt.datetime | None = None) -> DetectorResult:
+def multi_rep_windows(now: dt.datetime) -> list[MultiRepWindow]:
+    """Return ``find_multi_rep_customers`` with the rule's parameters."""
     params = rule(AlertKind.MULTI_REP_CUSTOMER)
+    return find_multi_rep_customers(
+        since=now - dt.timedelta(days=params["lookback_days"]),
+        min_reps=int(params["min_reps"]),
+        window_days=int(params["window_days"]),
+    )
 
-    def find(now: dt.datetime) -> list[Finding]:
-        windows = find_multi_rep_customers(
-            since=now - dt.timedelta(days=params["lookback_days"]),
-            min_reps=int(params["min_reps"]),
-            window_days=int(params["window_days"]),
-        )
-        owners = dict(
-            Customer.objects.filter(pk__in=[window.customer_id for window in windows]).values_list("id", "owner_id")
-        )
-        return [
-            Finding(
-                subject_key=f"customer:{window.customer_id}",
-                owner_id=owners.get(window.customer_id),
-                customer_id=window.customer_id,
-                evidence={
-                    "customer_id": window.customer_id,
-                    "window_start": _iso(window.window_start),
-                    "window_days": int(params["window_days"]),
-                    "rep_ids": window.rep_ids,
-                    "reps": len(window.rep_ids),
-                    "interaction_ids": window.interaction_ids[:50],
-                },
-            )
-            for window in windows
-        ]
 
-    return _run(AlertKind.MULTI_REP_CUSTOMER, find, now)
+def multi_rep_findings(now: dt.datetime) -> list[Finding]:
+    params = rule(AlertKind.MULTI_REP_CUSTOMER)
+    windows = multi_rep_windows(now)
+    owners = dict(
+        Customer.objects.filter(pk__in=[window.customer_id for window in windows]).values_list("id", "owner_id")
+    )
+    return [
+        Finding(
+            subject_key=f"customer:{window.customer_id}",
+            owner_id=owners.get(window.customer_id),
+            customer_id=window.customer_id,
+            evidence={
+                "customer_id": window.customer_id,
+                "window_start": _iso(window.window_start),
+                "window_days": int(params["window_days"]),
+                "rep_ids": window.rep_ids,
+                "reps": len(window.rep_ids),
+                "interaction_ids": window.interaction_ids[:50],
+            },
+        )
+        for window in windows
+    ]
+
+
+def detect_multi_rep_customers(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.MULTI_REP_CUSTOMER, multi_rep_findings, now)
 
 
 # 2. Repeated regressions out of one stage
@@ -422,105 +419,121 @@ def find_regression_runs(*, since: dt.datetime | None = None, min_run: int = 3) 
     return runs
 
 
-def detect_repeated_regressions(now: dt.datetime | None = None) -> DetectorResult:
+def regression_runs(now: dt.datetime) -> list[dict]:
+    """Return ``find_regression_runs`` with the rule's parameters."""
     params = rule(AlertKind.REPEATED_REGRESSION)
+    return find_regression_runs(since=now - dt.timedelta(days=params["lookback_days"]), min_run=int(params["min_run"]))
 
-    def find(now: dt.datetime) -> list[Finding]:
-        runs = find_regression_runs(
-            since=now - dt.timedelta(days=params["lookback_days"]), min_run=int(params["min_run"])
+
+def regression_findings(now: dt.datetime) -> list[Finding]:
+    runs = regression_runs(now)
+    names = _stage_names({run["stage_id"] for run in runs})
+    return [
+        Finding(
+            subject_key=f"rep:{run['rep_id']}:stage:{run['stage_id']}:run:{run['interval_ids'][0]}",
+            owner_id=run["rep_id"],
+            evidence={
+                "rep_id": run["rep_id"],
+                "stage_id": run["stage_id"],
+                "stage_name": names.get(run["stage_id"], ""),
+                "moves": run["moves"],
+                "first_at": _iso(run["first_at"]),
+                "last_at": _iso(run["last_at"]),
+                "interval_ids": run["interval_ids"],
+                "opportunity_ids": sorted(set(run["opportunity_ids"])),
+            },
         )
-        names = _stage_names({run["stage_id"] for run in runs})
-        return [
-            Finding(
-                subject_key=f"rep:{run['rep_id']}:stage:{run['stage_id']}:run:{run['interval_ids'][0]}",
-                owner_id=run["rep_id"],
-                evidence={
-                    "rep_id": run["rep_id"],
-                    "stage_id": run["stage_id"],
-                    "stage_name": names.get(run["stage_id"], ""),
-                    "moves": run["moves"],
-                    "first_at": _iso(run["first_at"]),
-                    "last_at": _iso(run["last_at"]),
-                    "interval_ids": run["interval_ids"],
-                    "opportunity_ids": sorted(set(run["opportunity_ids"])),
-                },
-            )
-            for run in runs
-            if run["interval_ids"]
-        ]
+        for run in runs
+        if run["interval_ids"]
+    ]
 
-    return _run(AlertKind.REPEATED_REGRESSION, find, now)
+
+def detect_repeated_regressions(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.REPEATED_REGRESSION, regression_findings, now)
 
 
 # 3. Interactions without progress
 
 
-def detect_no_progress(now: dt.datetime | None = None) -> DetectorResult:
+def no_progress_deals(now: dt.datetime) -> list[tuple[int, int | None, int, int, int | None]]:
+    """Return (id, owner id, interactions, substantive ones, customer id) of the open deals
+    whose interactions are mostly without progress."""
     params = rule(AlertKind.NO_PROGRESS)
-
-    def find(now: dt.datetime) -> list[Finding]:
-        # non-substantive / total >= min_share, compared in integers (per mille) so
-        # both databases round the same way.
-        share_per_mille = round(params["min_share"] * 1000)
-        deals = (
-            Opportunity.objects.filter(
-                status=OpportunityStatus.OPEN, interaction_count__gte=int(params["min_interactions"])
-            )
-            .alias(
-                non_substantive_scaled=(F("interaction_count") - F("substantive_count")) * 1000,
-                required_scaled=F("interaction_count") * share_per_mille,
-            )
-            .filter(non_substantive_scaled__gte=F("required_scaled"))
-            .values_list("id", "owner_id", "interaction_count", "substantive_count", "customer_id")
+    # non-substantive / total >= min_share, compared in integers (per mille) so
+    # both databases round the same way.
+    share_per_mille = round(params["min_share"] * 1000)
+    return list(
+        Opportunity.objects.filter(
+            status=OpportunityStatus.OPEN, interaction_count__gte=int(params["min_interactions"])
         )
-        return [
-            Finding(
-                subject_key=f"opportunity:{pk}",
-                owner_id=owner_id,
-                opportunity_id=pk,
-                customer_id=customer_id,
-                evidence={
-                    "opportunity_id": pk,
-                    "interactions": total,
-                    "non_substantive": total - substantive,
-                    "share": round((total - substantive) / total, 3),
-                },
-            )
-            for pk, owner_id, total, substantive, customer_id in deals
-        ]
+        .alias(
+            non_substantive_scaled=(F("interaction_count") - F("substantive_count")) * 1000,
+            required_scaled=F("interaction_count") * share_per_mille,
+        )
+        .filter(non_substantive_scaled__gte=F("required_scaled"))
+        .order_by()
+        .values_list("id", "owner_id", "interaction_count", "substantive_count", "customer_id")
+    )
 
-    return _run(AlertKind.NO_PROGRESS, find, now)
+
+def no_progress_findings(now: dt.datetime) -> list[Finding]:
+    return [
+        Finding(
+            subject_key=f"opportunity:{pk}",
+            owner_id=owner_id,
+            opportunity_id=pk,
+            customer_id=customer_id,
+            evidence={
+                "opportunity_id": pk,
+                "interactions": total,
+                "non_substantive": total - substantive,
+                "share": round((total - substantive) / total, 3),
+            },
+        )
+        for pk, owner_id, total, substantive, customer_id in no_progress_deals(now)
+    ]
+
+
+def detect_no_progress(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.NO_PROGRESS, no_progress_findings, now)
 
 
 # 4. Untouched leads
 
 
-def detect_stale_leads(now: dt.datetime | None = None) -> DetectorResult:
+def stale_leads(now: dt.datetime) -> list[tuple[int, int | None, dt.datetime]]:
+    """Return (id, owner id, last touch) of the open leads whose last activity, or
+    creation when never touched, is more than the rule's idle days ago."""
     params = rule(AlertKind.STALE_LEAD)
+    leads = (
+        Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
+        .alias(last_touch_at=Coalesce("last_activity_at", "created_at"))
+        .filter(last_touch_at__lt=now - dt.timedelta(days=params["idle_days"]))
+        .annotate(last_touch_epoch=EpochSeconds("last_touch_at"))
+        .order_by()
+        .values_list("id", "owner_id", "last_touch_epoch")
+    )
+    return [(pk, owner_id, from_epoch(seconds)) for pk, owner_id, seconds in leads]
 
-    def find(now: dt.datetime) -> list[Finding]:
-        cutoff = now - dt.timedelta(days=params["idle_days"])
-        leads = (
-            Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
-            .annotate(last_touch_at=Coalesce("last_activity_at", "created_at"))
-            .filter(last_touch_at__lt=cutoff)
-            .values_list("id", "owner_id", "last_touch_at")
+
+def stale_lead_findings(now: dt.datetime) -> list[Finding]:
+    return [
+        Finding(
+            subject_key=f"lead:{pk}",
+            owner_id=owner_id,
+            lead_id=pk,
+            evidence={
+                "lead_id": pk,
+                "last_touch_at": _iso(last_touch_at),
+                "idle_days": (now - last_touch_at).days,
+            },
         )
-        return [
-            Finding(
-                subject_key=f"lead:{pk}",
-                owner_id=owner_id,
-                lead_id=pk,
-                evidence={
-                    "lead_id": pk,
-                    "last_touch_at": _iso(last_touch_at),
-                    "idle_days": (now - last_touch_at).days,
-                },
-            )
-            for pk, owner_id, last_touch_at in leads
-        ]
+        for pk, owner_id, last_touch_at in stale_leads(now)
+    ]
 
-    return _run(AlertKind.STALE_LEAD, find, now)
+
+def detect_stale_leads(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.STALE_LEAD, stale_lead_findings, now)
 
 
 # 5. Deals in a stage longer than its p90 dwell
@@ -546,39 +559,52 @@ def stage_p90_days(*, since: dt.datetime | None = None, min_stays: int = 1) -> d
     }
 
 
-def detect_stuck_deals(now: dt.datetime | None = None) -> DetectorResult:
+def stuck_deals(now: dt.datetime) -> tuple[dict[int, float], list[tuple]]:
+    """Return the p90 dwell days per stage and (id, owner id, stage id, entered at,
+    customer id) of the open deals in a stage for longer than its p90."""
     params = rule(AlertKind.STUCK_DEAL)
+    p90 = stage_p90_days(since=now - dt.timedelta(days=params["history_days"]), min_stays=int(params["min_stays"]))
+    if not p90:
+        return p90, []
+    condition = Q()
+    for stage_id, days in p90.items():
+        condition |= Q(stage_id=stage_id, stage_entered_at__lt=now - dt.timedelta(days=days))
+    deals = (
+        Opportunity.objects.filter(condition, status=OpportunityStatus.OPEN)
+        .annotate(entered_epoch=EpochSeconds("stage_entered_at"))
+        .order_by()
+        .values_list("id", "owner_id", "stage_id", "entered_epoch", "customer_id")
+    )
+    return p90, [
+        (pk, owner_id, stage_id, from_epoch(entered), customer_id)
+        for pk, owner_id, stage_id, entered, customer_id in deals
+    ]
 
-    def find(now: dt.datetime) -> list[Finding]:
-        p90 = stage_p90_days(since=now - dt.timedelta(days=params["history_days"]), min_stays=int(params["min_stays"]))
-        if not p90:
-            return []
-        condition = Q()
-        for stage_id, days in p90.items():
-            condition |= Q(stage_id=stage_id, stage_entered_at__lt=now - dt.timedelta(days=days))
-        deals = Opportunity.objects.filter(condition, status=OpportunityStatus.OPEN).values_list(
-            "id", "owner_id", "stage_id", "stage_entered_at", "customer_id"
+
+def stuck_deal_findings(now: dt.datetime) -> list[Finding]:
+    p90, deals = stuck_deals(now)
+    names = _stage_names(set(p90))
+    return [
+        Finding(
+            subject_key=f"opportunity:{pk}:stage:{stage_id}",
+            owner_id=owner_id,
+            opportunity_id=pk,
+            customer_id=customer_id,
+            evidence={
+                "opportunity_id": pk,
+                "stage_id": stage_id,
+                "stage_name": names.get(stage_id, ""),
+                "stage_entered_at": _iso(entered_at),
+                "days_in_stage": round((now - entered_at).total_seconds() / 86400, 1),
+                "stage_p90_days": round(p90[stage_id], 1),
+            },
         )
-        names = _stage_names(set(p90))
-        return [
-            Finding(
-                subject_key=f"opportunity:{pk}:stage:{stage_id}",
-                owner_id=owner_id,
-                opportunity_id=pk,
-                customer_id=customer_id,
-                evidence={
-                    "opportunity_id": pk,
-                    "stage_id": stage_id,
-                    "stage_name": names.get(stage_id, ""),
-                    "stage_entered_at": _iso(entered_at),
-                    "days_in_stage": round((now - entered_at).total_seconds() / 86400, 1),
-                    "stage_p90_days": round(p90[stage_id], 1),
-                },
-            )
-            for pk, owner_id, stage_id, entered_at, customer_id in deals
-        ]
+        for pk, owner_id, stage_id, entered_at, customer_id in deals
+    ]
 
-    return _run(AlertKind.STUCK_DEAL, find, now)
+
+def detect_stuck_deals(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.STUCK_DEAL, stuck_deal_findings, now)
 
 
 # 6. Losses concentrated at a follow-up count
@@ -596,61 +622,63 @@ def _team_managers() -> dict[int, int]:
     return managers
 
 
-def detect_loss_followup_concentration(now: dt.datetime | None = None) -> DetectorResult:
+def recent_lost_deals(now: dt.datetime) -> list[tuple[int, int, int]]:
+    """Return (team id, follow-ups before close, id) of the deals lost within the rule's
+    lookback whose owner is in a team, by id. The follow-ups are the activity fact the
+    services keep (``Opportunity.followups_before_close``)."""
+    params = rule(AlertKind.LOSS_FOLLOWUP_CONCENTRATION)
+    return list(
+        Opportunity.objects.filter(
+            status=OpportunityStatus.LOST,
+            closed_at__gte=now - dt.timedelta(days=params["lookback_days"]),
+            closed_at__lt=now,
+            owner__team__isnull=False,
+        )
+        .values_list("owner__team_id", "followups_before_close", "id")
+        .order_by("id")
+    )
+
+
+def loss_concentration_findings(now: dt.datetime) -> list[Finding]:
     params = rule(AlertKind.LOSS_FOLLOWUP_CONCENTRATION)
     low, high = int(params["low"]), int(params["high"])
-
-    def find(now: dt.datetime) -> list[Finding]:
-        lost = (
-            Opportunity.objects.filter(
-                status=OpportunityStatus.LOST,
-                closed_at__gte=now - dt.timedelta(days=params["lookback_days"]),
-                closed_at__lt=now,
-                owner__team__isnull=False,
+    lost = recent_lost_deals(now)
+    histograms: dict[int, Counter[int]] = defaultdict(Counter)
+    in_range_ids: dict[int, list[int]] = defaultdict(list)
+    for team_id, followups, pk in lost:
+        histograms[team_id][followups] += 1
+        if low <= followups <= high:
+            in_range_ids[team_id].append(pk)
+    managers = _team_managers()
+    findings = []
+    for team_id, histogram in sorted(histograms.items()):
+        total = sum(histogram.values())
+        in_range = sum(count for followups, count in histogram.items() if low <= followups <= high)
+        share = in_range / total
+        if total < params["min_lost"] or share <= params["max_share"]:
+            continue
+        findings.append(
+            Finding(
+                subject_key=f"team:{team_id}",
+                owner_id=managers.get(team_id),
+                team_id=team_id,
+                evidence={
+                    "team_id": team_id,
+                    "lost_deals": total,
+                    "in_range": in_range,
+                    "low": low,
+                    "high": high,
+                    "share": round(share, 3),
+                    "histogram": {str(key): histogram[key] for key in sorted(histogram)},
+                    "opportunity_ids": in_range_ids[team_id][:50],
+                },
             )
-            .annotate(
-                followups=Count(
-                    "interactions",
-                    filter=Q(interactions__direction=Direction.OUTBOUND, interactions__occurred_at__lt=F("closed_at")),
-                )
-            )
-            .values_list("owner__team_id", "followups", "id")
-            .order_by("id")
         )
-        histograms: dict[int, Counter[int]] = defaultdict(Counter)
-        in_range_ids: dict[int, list[int]] = defaultdict(list)
-        for team_id, followups, pk in lost:
-            histograms[team_id][followups] += 1
-            if low <= followups <= high:
-                in_range_ids[team_id].append(pk)
-        managers = _team_managers()
-        findings = []
-        for team_id, histogram in sorted(histograms.items()):
-            total = sum(histogram.values())
-            in_range = sum(count for followups, count in histogram.items() if low <= followups <= high)
-            share = in_range / total
-            if total < params["min_lost"] or share <= params["max_share"]:
-                continue
-            findings.append(
-                Finding(
-                    subject_key=f"team:{team_id}",
-                    owner_id=managers.get(team_id),
-                    team_id=team_id,
-                    evidence={
-                        "team_id": team_id,
-                        "lost_deals": total,
-                        "in_range": in_range,
-                        "low": low,
-                        "high": high,
-                        "share": round(share, 3),
-                        "histogram": {str(key): histogram[key] for key in sorted(histogram)},
-                        "opportunity_ids": in_range_ids[team_id][:50],
-                    },
-                )
-            )
-        return findings
+    return findings
 
-    return _run(AlertKind.LOSS_FOLLOWUP_CONCENTRATION, find, now)
+
+def detect_loss_followup_concentration(now: dt.datetime | None = None) -> DetectorResult:
+    return _run(AlertKind.LOSS_FOLLOWUP_CONCENTRATION, loss_concentration_findings, now)
 
 
 DETECTORS: dict[str, Callable[..., DetectorResult]] = {
@@ -660,6 +688,18 @@ DETECTORS: dict[str, Callable[..., DetectorResult]] = {
     AlertKind.STALE_LEAD: detect_stale_leads,
     AlertKind.STUCK_DEAL: detect_stuck_deals,
     AlertKind.LOSS_FOLLOWUP_CONCENTRATION: detect_loss_followup_concentration,
+}
+
+
+# The query behind each detector, with the rule's parameters: what the bench times
+# against DuckDB, apart from turning rows into alerts and storing them.
+DETECTOR_QUERIES: dict[str, Callable[[dt.datetime], object]] = {
+    AlertKind.MULTI_REP_CUSTOMER: multi_rep_windows,
+    AlertKind.REPEATED_REGRESSION: regression_runs,
+    AlertKind.NO_PROGRESS: no_progress_deals,
+    AlertKind.STALE_LEAD: stale_leads,
+    AlertKind.STUCK_DEAL: stuck_deals,
+    AlertKind.LOSS_FOLLOWUP_CONCENTRATION: recent_lost_deals,
 }
 
 

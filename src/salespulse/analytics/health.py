@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, Count, Q, Sum, When
+from django.db.models import Case, Count, Q, Sum, When
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
@@ -225,7 +225,7 @@ def first_followup_health(
         .order_by("created_at", "id")
     )
     missed_leads: list[LeadResponse] = []
-    for lead_id, name, display_name, username, created_at, followup_at in rows.iterator(chunk_size=5000):
+    for lead_id, name, display_name, username, created_at, followup_at in rows:
         outcome, hours = classify_response(calendar, created_at, followup_at, as_of)
         day = local_date(created_at)
         if outcome != "pending":
@@ -298,41 +298,48 @@ def dwell_spread_health(user: User, period: Period, threshold: Threshold) -> Hea
     weeks = trend_weeks(period)
     stays = visible_stage_intervals(user).filter(stage__kind=StageKind.OPEN, owner__isnull=False)
     dwell = SecondsBetween("entered_at", "left_at")
-    in_period = stays.filter(left_at__gte=start, left_at__lt=end)
 
-    # One grouped query gives each rep's mean per stage, and its sums and counts give
-    # each rep's mean over all their stays.
-    per_stage = (
-        in_period.values("stage_id", "owner_id", "owner__display_name", "owner__username")
+    trend_start = start_of_local_day(weeks[0])
+    trend_end = start_of_local_day(weeks[-1] + dt.timedelta(days=7))
+
+    # One grouped scan over the period and the trend weeks. Each group (stage, rep, trend
+    # week or none, in period or not) carries a sum and a count, so the means per stage,
+    # per rep and per trend week all add up from the same rows.
+    groups = (
+        stays.filter(left_at__gte=min(start, trend_start), left_at__lt=max(end, trend_end))
+        .annotate(
+            week=Case(
+                When(left_at__gte=trend_start, left_at__lt=trend_end, then=TruncWeek("left_at", tzinfo=local_zone())),
+                default=None,
+            ),
+            in_period=Case(When(left_at__gte=start, left_at__lt=end, then=1), default=0),
+        )
+        .values("stage_id", "owner_id", "owner__display_name", "owner__username", "week", "in_period")
         .annotate(total=Sum(dwell), stays=Count("id"))
         .order_by()
     )
-    by_stage: dict[int, dict[int, float]] = defaultdict(dict)
+    stage_totals: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0])
     rep_totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0])
+    week_totals: dict[tuple[dt.date, int], list[float]] = defaultdict(lambda: [0.0, 0])
     names: dict[int, str] = {}
-    for row in per_stage:
-        total = float(row["total"])
-        by_stage[row["stage_id"]][row["owner_id"]] = total / row["stays"] / SECONDS_PER_DAY
-        rep_totals[row["owner_id"]][0] += total
-        rep_totals[row["owner_id"]][1] += row["stays"]
-        names[row["owner_id"]] = row["owner__display_name"] or row["owner__username"]
-    overall = {rep_id: total / stays / SECONDS_PER_DAY for rep_id, (total, stays) in rep_totals.items()}
-
-    weekly_rows = (
-        stays.filter(
-            left_at__gte=start_of_local_day(weeks[0]),
-            left_at__lt=start_of_local_day(weeks[-1] + dt.timedelta(days=7)),
-        )
-        .annotate(week=TruncWeek("left_at", tzinfo=local_zone()))
-        .values("week", "owner_id")
-        .annotate(mean=Avg(dwell))
-        .order_by()
-    )
+    for row in groups:
+        total, count, rep_id = float(row["total"]), row["stays"], row["owner_id"]
+        if row["in_period"]:
+            for totals in (stage_totals[(row["stage_id"], rep_id)], rep_totals[rep_id]):
+                totals[0] += total
+                totals[1] += count
+            names[rep_id] = row["owner__display_name"] or row["owner__username"]
+        if row["week"] is not None:
+            week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+            week_totals[(week, rep_id)][0] += total
+            week_totals[(week, rep_id)][1] += count
+    by_stage: dict[int, dict[int, float]] = defaultdict(dict)
+    for (stage_id, rep_id), (total, count) in stage_totals.items():
+        by_stage[stage_id][rep_id] = total / count / SECONDS_PER_DAY
+    overall = {rep_id: total / count / SECONDS_PER_DAY for rep_id, (total, count) in rep_totals.items()}
     weekly: dict[dt.date, list[float]] = defaultdict(list)
-    for row in weekly_rows:
-        week = row["week"]
-        week_day = week.date() if isinstance(week, dt.datetime) else week
-        weekly[week_day].append(row["mean"] / SECONDS_PER_DAY)
+    for (week, _rep_id), (total, count) in week_totals.items():
+        weekly[week].append(total / count / SECONDS_PER_DAY)
 
     stage_rows = Stage.objects.filter(pk__in=by_stage).order_by("pipeline_id", "position")
     details = DwellSpreadDetails(
@@ -408,26 +415,34 @@ def objection_resolution_health(user: User, period: Period, threshold: Threshold
 
     trend_start = start_of_local_day(weeks[0])
     trend_end = start_of_local_day(weeks[-1] + dt.timedelta(days=7))
+    # Durations and weeks come from the database, so no datetime is parsed per objection.
     rows = (
         Objection.objects.filter(owned_by_visible_users(user, "opportunity__owner"))
         .filter(resolved_at__isnull=False, opportunity__owner__isnull=False)
         .filter(resolved_at__gte=min(start, trend_start), resolved_at__lt=max(end, trend_end))
+        .annotate(
+            seconds=SecondsBetween("raised_at", "resolved_at"),
+            week=TruncWeek("resolved_at", tzinfo=local_zone()),
+            in_period=Case(When(resolved_at__gte=start, resolved_at__lt=end, then=1), default=0),
+        )
+        .order_by()
         .values_list(
             "opportunity__owner_id",
             "opportunity__owner__display_name",
             "opportunity__owner__username",
-            "raised_at",
-            "resolved_at",
+            "seconds",
+            "week",
+            "in_period",
         )
     )
     per_rep: dict[int, list[float]] = defaultdict(list)
     names: dict[int, str] = {}
     weekly: dict[dt.date, list[float]] = defaultdict(list)
-    for owner_id, display_name, username, raised_at, resolved_at in rows:
-        days = (resolved_at - raised_at).total_seconds() / SECONDS_PER_DAY
+    for owner_id, display_name, username, seconds, week, in_period in rows:
+        days = seconds / SECONDS_PER_DAY
         if owner_id in top:
-            weekly[_monday(local_date(resolved_at))].append(days)
-        if start <= resolved_at < end:
+            weekly[week.date() if isinstance(week, dt.datetime) else week].append(days)
+        if in_period:
             per_rep[owner_id].append(days)
             names[owner_id] = display_name or username
     top_days = [days for rep, values in per_rep.items() if rep in top for days in values]

@@ -15,10 +15,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from math import ceil
 from typing import Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -257,9 +257,9 @@ def _row(values: tuple, now: dt.datetime) -> ResultRow:
     )
 
 
-def _ordered_rows(opportunities: QuerySet[Opportunity]):
+def _ordered_rows(opportunities: QuerySet[Opportunity], extra: tuple[str, ...] = ()):
     # Longest in the current stage first, because the analyzer's questions are about stuck deals.
-    return opportunities.order_by("stage_entered_at", "id").values_list(*ROW_COLUMNS)
+    return opportunities.order_by("stage_entered_at", "id").values_list(*ROW_COLUMNS, *extra)
 
 
 def list_rows(
@@ -280,18 +280,29 @@ def list_rows(
 def page_of_rows(
     opportunities: QuerySet[Opportunity], page: int | str | None, *, now: dt.datetime, per_page: int = ROWS_PER_PAGE
 ) -> ResultPage:
-    paginator = Paginator(_ordered_rows(opportunities), per_page)
+    """Return page ``page`` (1 when it is not a number, the last page when it is past
+    the end). The page and the total come from one query, with ``COUNT(*) OVER ()``;
+    a second query counts only when the page asked for is past the end."""
     try:
-        current = paginator.page(page or 1)
-    except PageNotAnInteger:
-        current = paginator.page(1)
-    except EmptyPage:
-        current = paginator.page(paginator.num_pages)
+        number = max(int(page or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    counted = _ordered_rows(opportunities.annotate(matching=Window(Count("pk"))), extra=("matching",))
+    values = list(counted[(number - 1) * per_page : number * per_page])
+    if values:
+        count = values[0][-1]
+    else:
+        count = opportunities.count()
+        if count:
+            number = ceil(count / per_page)
+            values = list(counted[(number - 1) * per_page : number * per_page])
+        else:
+            number = 1
     return ResultPage(
-        rows=[_row(values, now) for values in current.object_list],
-        number=current.number,
-        num_pages=paginator.num_pages,
-        count=paginator.count,
+        rows=[_row(row[:-1], now) for row in values],
+        number=number,
+        num_pages=max(ceil(count / per_page), 1),
+        count=count,
     )
 
 

@@ -1,0 +1,26 @@
+"""The session settings the analytics queries rely on, read back from PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("session settings are PostgreSQL's; run with DATABASE_URL=postgres://…")
+
+
+def show(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def test_random_page_cost_is_for_solid_state_storage():
+    assert show("random_page_cost") == "1.1"
+
+
+def test_sort_memory_holds_a_year_of_stage_stays():
+    assert show("work_mem") == "32MB"
