@@ -63,6 +63,16 @@ def test_epoch_seconds_read_back_the_stored_moment_to_the_microsecond(moment):
     assert from_epoch(seconds) == moment
 
 
+def test_epoch_seconds_keep_a_fraction_just_under_the_next_second():
+    lead = LeadFactory()
+    moment = dt.datetime(2000, 1, 1, 0, 0, 0, 999500, tzinfo=dt.UTC)
+    Lead.objects.filter(pk=lead.pk).update(created_at=moment)
+
+    (seconds,) = Lead.objects.annotate(epoch=EpochSeconds("created_at")).values_list("epoch", flat=True)
+
+    assert from_epoch(seconds) == moment
+
+
 def test_epoch_seconds_of_a_whole_second_has_no_fraction():
     lead = LeadFactory()
     Lead.objects.filter(pk=lead.pk).update(created_at=dt.datetime(2026, 11, 30, 2, 15, 30, tzinfo=dt.UTC))

@@ -1,12 +1,16 @@
 import datetime as dt
+import random
 
+import numpy
 import pytest
 
 from salespulse.accounts.models import Role
 from salespulse.analytics import detectors
 from salespulse.analytics.models import Alert, AlertKind, AlertStatus, DetectorRun
-from salespulse.crm.models import Direction, LeadStatus
+from salespulse.crm.models import Direction, LeadStatus, Opportunity
 from salespulse.crm.services import refresh_activity_facts
+from salespulse.pipeline.models import MoveSource, Stage
+from salespulse.pipeline.services import move_opportunity_to_stage
 from tests.analytics.helpers import deal_path, local
 from tests.factories import CustomerFactory, InteractionFactory, LeadFactory, TeamFactory, UserFactory, make_opportunity
 
@@ -227,6 +231,42 @@ def test_deal_longer_than_stage_p90_alert(settings):
     assert alert.opportunity_id == stuck.pk
     assert alert.evidence["stage_p90_days"] == 3.8
     assert alert.evidence["days_in_stage"] == 4.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stage_p90_is_percentile_cont_of_the_stays_in_the_window(seed):
+    rng = random.Random(seed)
+    rep = UserFactory()
+    since = local(2026, 3, 10)
+    expected: dict[str, list[float]] = {"initial_contact": [], "needs_analysis": [], "solution_demo": []}
+    for _ in range(rng.randrange(1, 25)):
+        start = local(2026, 3, 1) + dt.timedelta(hours=rng.randrange(0, 400))
+        hours_a, hours_b = rng.randrange(1, 300), rng.randrange(1, 300)
+        left_a = start + dt.timedelta(hours=hours_a)
+        deal_path(rep, start - dt.timedelta(hours=1), [("needs_analysis", start), ("solution_demo", left_a)])
+        if start >= since:
+            expected["initial_contact"].append(1 / 24)
+        if left_a >= since:
+            expected["needs_analysis"].append(hours_a / 24)
+        # Half the deals leave the demo stage too, some of them before the window.
+        if rng.random() < 0.5:
+            deal = Opportunity.objects.filter(owner=rep).latest("id")
+            move_opportunity_to_stage(
+                opportunity=deal,
+                to_stage=Stage.objects.get(pipeline=deal.pipeline, code="tech_evaluation"),
+                actor=rep,
+                source=MoveSource.DEMO,
+                at=left_a + dt.timedelta(hours=hours_b),
+            )
+            if left_a + dt.timedelta(hours=hours_b) >= since:
+                expected["solution_demo"].append(hours_b / 24)
+    codes = dict(Stage.objects.values_list("id", "code"))
+
+    found = {codes[stage_id]: days for stage_id, days in detectors.stage_p90_days(since=since).items()}
+
+    assert found == {
+        code: pytest.approx(float(numpy.percentile(days, 90)), abs=1e-6) for code, days in expected.items() if days
+    }
 
 
 def test_stage_with_too_few_stays_has_no_p90():

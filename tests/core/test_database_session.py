@@ -19,7 +19,7 @@ def show(name: str) -> str:
 
 
 def test_random_page_cost_is_for_solid_state_storage():
-    assert show("random_page_cost") == "1.1"
+    assert show("random_page_cost") == "1.5"
 
 
 def test_sort_memory_holds_a_year_of_stage_stays():

@@ -51,10 +51,13 @@ class EpochSeconds(Func):
         return self._sql(compiler, connection, "CAST(EXTRACT(EPOCH FROM {value}) AS double precision)")
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from strftime,
-        # and the fraction read from the text, so the value is exact (julianday() is not).
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from strftime
+        # on the first 19 characters (it would round a fraction of .9995 up), and the
+        # fraction read from the text, so the value is exact (julianday() is not).
         return self._sql(
-            compiler, connection, "(CAST(strftime('%%s', {value}) AS REAL) + CAST(substr({value}, 20) AS REAL))"
+            compiler,
+            connection,
+            "(CAST(strftime('%%s', substr({value}, 1, 19)) AS REAL) + CAST(substr({value}, 20) AS REAL))",
         )
 
     def _sql(self, compiler, connection, template: str):

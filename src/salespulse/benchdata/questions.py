@@ -691,7 +691,7 @@ def extended_questions(ctx: Context, notes: list[str]) -> list[Question]:
         ),
         "no_progress": (detect_no_progress_sql(), lambda rows: sorted(row[0] for row in rows)),
         "stale_lead": (detect_stale_leads_sql(now), lambda rows: sorted(row[0] for row in rows)),
-        "stuck_deal": (detect_stuck_sql(now), lambda answer: sorted(row[0] for row in answer[1])),
+        "stuck_deal": (detect_stuck_sql(now), lambda answer: sorted(row[0] for row in answer.deals)),
         "loss_followups": (detect_loss_concentration_sql(now), lambda rows: sorted(row[1:] for row in rows)),
     }
     duck_keys = {

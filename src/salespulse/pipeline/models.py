@@ -125,12 +125,8 @@ class StageInterval(models.Model):
                 name="interval_left_after_entered",
             ),
         ]
-        indexes = [
-            models.Index(fields=["stage", "entered_at"]),
-            # Holds every column of the stage percentiles over recent stays, so PostgreSQL
-            # answers them with an index-only scan.
-            models.Index(fields=["stage", "left_at", "entered_at"], name="stay_by_stage_left"),
-        ]
+        # PostgreSQL also has stay_by_stage_dwell, made by migration 0005: see there.
+        indexes = [models.Index(fields=["stage", "entered_at"])]
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}:{self.stage_id}@{self.entered_at:%Y-%m-%d}"
