@@ -106,11 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Session settings for the analytics queries. The planner's default cost of a random
-    # page read (4) assumes spinning disks; on SSDs, or with the working set in memory,
-    # values from 1.1 to 2 are usual. At 1.5 PostgreSQL reads one team's share of a table
-    # through the owner indexes instead of scanning all of it, and still scans whole tables
-    # for company-wide totals. The default 4 MB of sort memory makes a percentile over a
-    # year of stage stays spill to disk.
+    # page read (4) assumes spinning disks. On SSDs, or with the working set in memory,
+    # values from 1.1 to 2 are common. At 1.5 PostgreSQL reads one team's share of a table
+    # through the owner indexes, and it still scans whole tables for company-wide totals.
+    # At the default 4 MB of sort memory, a percentile over a year of stays spills to disk.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c random_page_cost={env.float('POSTGRES_RANDOM_PAGE_COST', default=1.5)}"
         f" -c work_mem={env.str('POSTGRES_WORK_MEM', default='32MB')}"

@@ -234,7 +234,7 @@ def test_deal_longer_than_stage_p90_alert(settings):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_stage_p90_is_percentile_cont_of_the_stays_in_the_window(seed):
+def test_stage_p90_matches_percentile_cont(seed):
     rng = random.Random(seed)
     rep = UserFactory()
     since = local(2026, 3, 10)

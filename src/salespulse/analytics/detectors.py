@@ -213,7 +213,7 @@ def find_multi_rep_customers(
     postgres = connection.vendor == "postgresql"
     if postgres:
         moment, window = "occurred_at", f"INTERVAL '{int(window_days)} days'"
-        # Read back as epoch seconds: a float is much cheaper to fetch than a timestamp.
+        # Read back as epoch seconds, because a float is cheaper to fetch than a timestamp.
         opens_number = "CAST(EXTRACT(EPOCH FROM latest.opens) AS double precision)"
     else:
         # SQLite has no interval type; julianday() turns the stored UTC text into days.
@@ -222,14 +222,14 @@ def find_multi_rep_customers(
     since_clause = "AND occurred_at >= %s" if since else ""
     if with_evidence:
         # The interactions inside each customer's latest window, cut in the same query.
-        answer = f"""
+        final_select = f"""
             SELECT latest.customer_id, {opens_number}, scoped.owner_id, scoped.id FROM latest
             JOIN scoped ON scoped.customer_id = latest.customer_id
                        AND scoped.moment > latest.opens AND scoped.moment <= latest.opens + {window}
             ORDER BY latest.customer_id, scoped.moment, scoped.id
         """
     else:
-        answer = f"SELECT latest.customer_id, {opens_number}, NULL, NULL FROM latest ORDER BY latest.customer_id"
+        final_select = f"SELECT latest.customer_id, {opens_number}, NULL, NULL FROM latest ORDER BY latest.customer_id"
     sql = f"""
         WITH scoped AS (
             SELECT id, customer_id, owner_id, {moment} AS moment FROM {table}
@@ -265,7 +265,7 @@ def find_multi_rep_customers(
         latest AS (
             SELECT customer_id, MAX(at) AS opens FROM running WHERE delta = 1 AND active >= %s GROUP BY customer_id
         )
-        {answer}
+        {final_select}
     """
     windows: dict[int, MultiRepWindow] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -566,9 +566,9 @@ def stage_p90_days(*, since: dt.datetime | None = None, min_stays: int = 1) -> d
 
 
 def _p90_from_dwell_index(stays: QuerySet[StageInterval], min_stays: int) -> dict[int, float]:
-    """percentile_cont(0.9) per stage without sorting every stay (PostgreSQL).
+    """Return percentile_cont(0.9) of the dwell days per stage without sorting every stay (PostgreSQL).
 
-    Counting the stays per stage tells which two ranks hold the p90. The partial index
+    Counting the stays per stage gives the two ranks around the p90. The partial index
     ``stay_by_stage_dwell`` keeps each stage's completed stays ordered by dwell, so reading
     those two values from the longest end walks about a tenth of the stage's stays,
     where percentile_cont would sort all of them.
@@ -595,8 +595,8 @@ def _p90_from_dwell_index(stays: QuerySet[StageInterval], min_stays: int) -> dic
 
 @dataclass(frozen=True)
 class StuckDeals:
-    stage_p90_days: dict[int, float]
     deals: list[tuple]  # (id, owner id, stage id, entered the stage at, customer id)
+    stage_p90_days: dict[int, float]
 
 
 def stuck_deals(now: dt.datetime) -> StuckDeals:
@@ -604,7 +604,7 @@ def stuck_deals(now: dt.datetime) -> StuckDeals:
     params = rule(AlertKind.STUCK_DEAL)
     p90 = stage_p90_days(since=now - dt.timedelta(days=params["history_days"]), min_stays=int(params["min_stays"]))
     if not p90:
-        return StuckDeals(p90, [])
+        return StuckDeals([], p90)
     condition = Q()
     for stage_id, days in p90.items():
         condition |= Q(stage_id=stage_id, stage_entered_at__lt=now - dt.timedelta(days=days))
@@ -614,13 +614,11 @@ def stuck_deals(now: dt.datetime) -> StuckDeals:
         .order_by()
         .values_list("id", "owner_id", "stage_id", "entered_epoch", "customer_id")
     )
-    return StuckDeals(
-        p90,
-        [
-            (pk, owner_id, stage_id, from_epoch(entered), customer_id)
-            for pk, owner_id, stage_id, entered, customer_id in deals
-        ],
-    )
+    rows = [
+        (pk, owner_id, stage_id, from_epoch(entered), customer_id)
+        for pk, owner_id, stage_id, entered, customer_id in deals
+    ]
+    return StuckDeals(rows, p90)
 
 
 def stuck_deal_findings(now: dt.datetime) -> list[Finding]:

@@ -387,7 +387,7 @@ def three_reps_reference_sql() -> str:
 
 
 # Twins of the queries behind analytics.detectors (DETECTOR_QUERIES) with the default
-# rules; each returns the rows the product's query returns, keyed for comparison.
+# rules. Each returns the rows that the product's query returns, keyed for comparison.
 WINDOW_30_DAYS_EXCLUSIVE = f"INTERVAL ({30 * 86400 * 1_000_000} - 1) MICROSECONDS"
 
 
@@ -678,7 +678,7 @@ def extended_questions(ctx: Context, notes: list[str]) -> list[Question]:
     )
 
     # Detectors run workspace-wide as scheduled tasks and store alerts; the page reads them.
-    # The query behind each is timed against DuckDB; the whole run, which also turns the
+    # The query behind each is timed against DuckDB. The whole run, which also turns the
     # rows into alerts and stores them, is timed on its own.
     detectors, note = _optional("salespulse.analytics.detectors")
     if note:
