@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from salespulse.accounts.models import Role, User
-from salespulse.analytics import selectors
+from salespulse.analytics import health, selectors
+from salespulse.analytics.models import HealthMetric
 from salespulse.crm.models import Customer, Opportunity, OpportunityStatus
 from salespulse.demo.models import DemoWorkspace
 from salespulse.demo.reference import END, SMALL, ZONE
@@ -11,7 +12,7 @@ from salespulse.demo.services import (
     delete_demo_workspace,
     generate_demo_workspace,
 )
-from salespulse.pipeline.models import StageInterval, StageKind
+from salespulse.pipeline.models import Objection, StageInterval, StageKind
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,29 @@ def test_pattern_hospitals_convert_slowest(ops_filter):
 
     assert [cycle.channel_code for cycle in cycles][0] == "hospital"
     assert cycles[0].average_days > cycles[1].average_days
+
+
+# --- Objections ----------------------------------------------------------------------------
+
+
+def test_about_a_third_of_deals_meet_an_objection(demo):
+    share = Objection.objects.count() / Opportunity.objects.count()
+
+    assert 0.2 <= share <= 0.4
+
+
+def test_objections_fall_inside_their_deal(demo):
+    for objection in Objection.objects.select_related("opportunity"):
+        deal = objection.opportunity
+        end = deal.closed_at or END
+
+        assert deal.created_at <= objection.raised_at <= end
+        assert objection.resolved_at is None or objection.raised_at <= objection.resolved_at <= end
+
+
+def test_objection_resolution_health_has_a_value_for_the_demo_manager(demo):
+    manager = User.objects.get(username="demo-manager")
+
+    report = health.process_health(manager, PERIOD, as_of=END)
+
+    assert report.figure(HealthMetric.OBJECTION_RESOLUTION).value is not None

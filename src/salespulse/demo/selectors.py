@@ -12,7 +12,7 @@ import hashlib
 from salespulse.accounts.models import User
 from salespulse.crm.models import Contact, Customer, Interaction, Lead, Opportunity
 from salespulse.demo.reference import EXTERNAL_ID_PREFIX, PREFIX
-from salespulse.pipeline.models import StageInterval
+from salespulse.pipeline.models import Objection, StageInterval
 
 
 def _demo_querysets() -> dict:
@@ -62,6 +62,9 @@ def _demo_querysets() -> dict:
             "left_at",
             "is_regression",
         ),
+        "objections": Objection.objects.filter(opportunity__external_id__startswith=EXTERNAL_ID_PREFIX)
+        .order_by("opportunity__external_id", "raised_at")
+        .values_list("opportunity__external_id", "stage__code", "category", "raised_at", "resolved_at"),
         "leads": Lead.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX)
         .order_by("external_id")
         .values_list(

@@ -23,6 +23,7 @@ from salespulse.demo.deals import create_deals
 from salespulse.demo.interactions import create_deal_interactions
 from salespulse.demo.leads import create_leads
 from salespulse.demo.models import DemoWorkspace
+from salespulse.demo.objections import create_objections
 from salespulse.demo.people import SIGN_IN_USERNAMES, create_people
 from salespulse.demo.rebates import AGREEMENT_PREFIX, create_rebate_agreements
 from salespulse.demo.reference import (
@@ -82,6 +83,7 @@ def generate_demo_workspace(
         customers = create_customers(size, people, catalogue, rng_for(seed, "customers"))
         deals = create_deals(size, people, customers, catalogue, rng_for(seed, "deals"))
         deal_interactions = create_deal_interactions(deals, rng_for(seed, "interactions"))
+        objection_count = create_objections(deals, rng_for(seed, "objections"))
         lead_count, lead_interactions = create_leads(
             size, people, customers, catalogue, rng_for(seed, "leads")
         )
@@ -100,6 +102,7 @@ def generate_demo_workspace(
             ).count(),
             "leads": lead_count,
             "interactions": deal_interactions + lead_interactions,
+            "objections": objection_count,
             "rebate_agreements": agreement_count,
         }
         workspace = DemoWorkspace.objects.create(

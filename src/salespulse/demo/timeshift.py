@@ -16,7 +16,7 @@ from django.db.models import F, Q
 
 from salespulse.crm.models import Customer, Interaction, Lead, Opportunity
 from salespulse.demo.reference import END, EXTERNAL_ID_PREFIX, PREFIX
-from salespulse.pipeline.models import StageInterval
+from salespulse.pipeline.models import Objection, StageInterval
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ def shift_demo_history(days: int) -> None:
         (Lead.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX), ["created_at", "first_followup_at", "last_activity_at"]),
         (Opportunity.objects.filter(DEMO_OPPORTUNITY), ["created_at", "stage_entered_at", "closed_at"]),
         (StageInterval.objects.filter(opportunity__external_id__startswith=EXTERNAL_ID_PREFIX), ["entered_at", "left_at"]),
+        (
+            Objection.objects.filter(opportunity__external_id__startswith=EXTERNAL_ID_PREFIX),
+            ["raised_at", "resolved_at"],
+        ),
         (
             Interaction.objects.filter(
                 Q(customer__external_id__startswith=EXTERNAL_ID_PREFIX) | Q(owner__username__startswith=PREFIX)
