@@ -519,3 +519,712 @@ def test_waiting_until_the_boss_is_free_is_stalling():
 
 def test_waiting_for_the_director_to_return_is_decision_maker_unavailable():
     assert "decision_maker_unavailable" in codes("等主任回来再定。")
+
+
+# The treasury or a "款子" not yet paid out, a plan entry that was missed, approval that
+# is only hoped for, money locked until a body agrees, and cost-control freezes.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "区财政那笔钱到现在还没下来。",
+        "这次的款子迟迟没落地。",
+        "这个项目没能纳入今年的采购计划。",
+        "经费只能下半年再申报了。",
+        "如果经费批下来，我们第一个找你。",
+        "医院最近在控费，新增采购全部冻结了。",
+        "预算报上去被财务打回来了。",
+        "项目还在立项阶段。",
+    ],
+)
+def test_money_not_released_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+def test_missed_plan_entry_is_not_budget_approved():
+    assert "budget_approved" not in codes("这台没能列入今年预算。")
+
+
+def test_money_locked_behind_a_board_is_both_tags():
+    found = codes("钱在母公司账上，董事会通过了才能动。")
+    assert "budget_pending" in found
+    assert "needs_hq_approval" in found
+
+
+@pytest.mark.parametrize("text", ["专项资金已安排。", "这笔钱已经落地了。", "我们科今年不差钱。"])
+def test_money_allocated_or_landed_is_budget_approved(text):
+    found = codes(text)
+    assert "budget_approved" in found
+    assert "budget_pending" not in found
+
+
+# A body that runs purchasing for its units, a unit that cannot decide when a body is
+# named, a body's freeze notice, and the English forms.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们几家药房的进货都由连锁总部统一安排。",
+        "分院定不了，得看总院的意思。",
+        "集团上个月下发了限购通知。",
+        "这事要报局里。",
+        "需要regional HQ的approval才行。",
+    ],
+)
+def test_body_controlling_purchases_is_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+def test_person_who_cannot_decide_is_not_needs_hq_approval():
+    assert "needs_hq_approval" not in codes("这事我定不了，你问问我们主任。")
+
+
+@pytest.mark.parametrize("text", ["报销得走财务，只收对公转账。", "学校财务只能公对公付款。"])
+def test_reimbursement_through_finance_is_not_needs_hq_approval(text):
+    assert "needs_hq_approval" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["项目已经在市公共资源交易平台挂出来了。", "比选结果明天公示。", "这批按询比价方式采购。", "清单下周挂到网上。"],
+)
+def test_public_trading_and_notices_are_tender_process(text):
+    assert "tender_process" in codes(text)
+
+
+# Unlisted brands in Latin letters and "two other suppliers".
+@pytest.mark.parametrize(
+    "text",
+    ["科里目前用的全是Vita的比色板。", "想和Nihon3的数据比较一下。", "采购部还在比你们跟其他两家。"],
+)
+def test_unlisted_brand_or_several_rivals_is_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["我们现在用的是LIS系统自带的模板。", "我们用的是excel登记。"])
+def test_system_words_are_not_a_competitor(text):
+    assert "competitor_preference" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["能借我们一台机子用一个月吗？", "让我们医生先试试手感。", "先寄两片过来测一下。", "你们过来给我们现场演示一下。"],
+)
+def test_borrowing_and_trying_by_hand_is_sample_request(text):
+    assert "sample_request" in codes(text)
+
+
+def test_rep_offering_a_loan_unit_is_not_sample_request():
+    assert "sample_request" not in codes("可以借您一台用一个月。", speaker="rep")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个项目的参考区间你们有没有本地数据？",
+        "上新机前要做方法学评价，你们的资料齐吗？",
+        "管路耐不耐腐蚀？",
+        "手柄可以高压灭菌吗？",
+        "校准周期是多长？",
+        "这套系统操作复杂吗？",
+        "配件买不到怎么办？",
+        "样品前处理用的罐子耐不耐酸？",
+    ],
+)
+def test_product_questions_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_sample_preparation_is_not_sample_request():
+    assert "sample_request" not in codes("样品前处理要多久？")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["专家对灵敏度没有异议。", "老机器已经老化，打算更新。", "检验楼的机房下月中旬完工。", "五一前要能出报告。"],
+)
+def test_no_objection_ageing_room_handover_are_not_technical_concern(text):
+    assert "technical_concern" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["后天就要，麻烦安排。", "开学前必须送齐。", "务必赶在开业之前装好。", "别耽误我们开诊。", "周期太长了，我们等不了那么久。"],
+)
+def test_deadlines_in_other_words_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+def test_relaxed_date_after_the_holiday_is_delivery_timeline():
+    assert "delivery_timeline" in reported("客户说不着急，暑假过后再送也可以。")
+
+
+@pytest.mark.parametrize("text", ["采购单已经审批通过，下午发你。", "请购单我们今天提交了。", "单子已经下了，注意查收。"])
+def test_order_approved_in_the_buyers_system_is_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我们院长这阵子在援疆，年后才回。", "董事长在飞机上，联系不上。", "导师去外地答辩了。", "我们boss在travel，下周才回。"],
+)
+def test_more_deciders_and_absences_are_decision_maker_unavailable(text):
+    assert "decision_maker_unavailable" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["我们先观望一下。", "看情况再说。", "大家合计好了再回复你。", "改天再约吧。"])
+def test_wait_and_see_is_stalling(text):
+    assert "stalling" in codes(text)
+
+
+def test_wait_and_see_about_switching_from_incumbent_is_not_stalling():
+    assert "stalling" not in reported("客户在用优利特，对换我们的持观望态度。")
+
+
+def test_last_years_surplus_is_not_payment_terms():
+    assert "payment_terms" not in codes("去年结余的钱今年还能用。")
+
+
+def test_result_next_month_is_not_payment_terms():
+    assert "payment_terms" not in codes("论证下月有结果。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["科长下乡镇督导去了，今天回不来。", "老细出差未返，下周再倾。", "院长外派学习三个月。"],
+)
+def test_field_duty_and_dialect_absence_is_decision_maker_unavailable(text):
+    assert "decision_maker_unavailable" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们这试剂比网店都贵。",
+        "单价要能压到九十块以内，我们就考虑。",
+        "麻烦给个公道点的价格。",
+        "报价嘛说实话确实偏高。",
+        "贵司报价明显高于同类产品。",
+    ],
+)
+def test_more_price_complaints_are_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["价格不算太高。", "这个价格比我们想的要低。"])
+def test_price_not_high_is_not_price_objection(text):
+    assert "price_objection" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["出来的数据稳不稳定？", "孔间均一性怎么样？", "能不能跟体检系统打通？"])
+def test_uniformity_and_linking_questions_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_invoice_mismatch_is_not_technical_concern():
+    assert "technical_concern" not in codes("开票金额跟合同对不上。")
+
+
+def test_current_brand_with_no_plan_to_switch_is_competitor_preference():
+    assert "competitor_preference" in codes("科里一直用老牌子的，目前没打算换。")
+
+
+def test_no_plan_to_switch_without_current_use_is_not_competitor_preference():
+    assert "competitor_preference" not in codes("这个型号我们没打算换。")
+
+
+def test_order_in_pieces_is_purchase_intent():
+    assert "purchase_intent" in codes("镜片先订三十副。")
+
+
+def test_special_fund_not_issued_is_budget_pending():
+    assert "budget_pending" in codes("今年的专项还没拨。")
+
+
+def test_already_in_the_years_budget_is_budget_approved():
+    assert "budget_approved" in codes("这台已经列在年度预算里了。")
+
+
+def test_top_up_by_a_date_is_delivery_timeline():
+    assert "delivery_timeline" in codes("耗材月底前要补齐。")
+
+
+@pytest.mark.parametrize("text", ["货款下周能到账。", "尾款月底前能打过去。"])
+def test_payment_date_is_not_delivery_timeline(text):
+    assert "delivery_timeline" not in codes(text)
+
+
+def test_stock_lasting_months_is_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("库房的存货还够用两个月。")
+
+
+def test_set_brought_over_first_is_sample_request():
+    assert "sample_request" in codes("能不能先搬一台过来让我们看看效果？")
+
+
+@pytest.mark.parametrize("text", ["这事我们还没商量好。", "过阵子再问问我吧。", "先看看明年的情况再决定。"])
+def test_undecided_and_ask_later_is_stalling(text):
+    assert "stalling" in codes(text)
+
+
+def test_decider_busy_in_surgery_is_not_stalling():
+    assert "stalling" not in codes("主任一直在忙手术。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["很急，麻烦了。", "每周二、周五各发一趟。", "千万别断货。", "这次又迟了三天，下回能准点吗？", "大概什么时候能发？", "月初就开始用。"],
+)
+def test_bare_urgency_rhythm_and_lateness_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+def test_urgency_inside_a_word_is_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("急诊那边的同事明天过来。")
+
+
+@pytest.mark.parametrize(
+    "text", ["探头保用多少次？", "售后响应这块我们不太放心。", "耗材配件在本地难买吗？"]
+)
+def test_service_life_and_support_doubts_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["每盒再少五块我们就定。", "供货价再不降，我们就换。", "进场后的推广费用你们多给点支持。", "你们报价比对面那家贵出一截。"],
+)
+def test_smaller_cuts_and_buying_price_are_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["科室正跟另外三家比较。", "我们与现供货商签了长期合同。", "报价比竞品高，这个你们得解释。"],
+)
+def test_rivals_contracts_and_price_against_rival_are_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+def test_not_hurrying_to_decide_is_stalling():
+    assert "stalling" in codes("大家先别急着定，再放放。")
+
+
+@pytest.mark.parametrize("text", ["采购经理这几天在巡店。", "我们老板前天动了个小手术，在医院躺着。"])
+def test_managers_on_rounds_or_in_surgery_are_decision_maker_unavailable(text):
+    assert "decision_maker_unavailable" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["党委会下个月才开会。", "报上去了，集团那边还在排队。"])
+def test_body_meeting_later_is_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+def test_paid_from_a_fund_held_is_budget_approved():
+    assert "budget_approved" in codes("这点钱从科里的公用经费里出就行。")
+
+
+def test_paid_from_next_years_budget_is_not_budget_approved():
+    assert "budget_approved" not in codes("要从下一年度的经费里出。")
+
+
+def test_bond_not_issued_is_budget_pending():
+    assert "budget_pending" in codes("项目靠专项债，专项债还没发行。")
+
+
+@pytest.mark.parametrize("text", ["我们接受你们的报价。", "请起草合同，周三前发来。"])
+def test_accepting_the_quote_or_drafting_is_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+def test_rule_for_all_requests_is_not_purchase_intent():
+    assert "purchase_intent" not in codes("今后所有采购申请一律提交设备委员会。")
+
+
+@pytest.mark.parametrize(
+    "text", ["每批货能附上COA吗？", "请提供出厂检验报告。", "这个产品有没有召回记录？", "先把上回那台的故障修好再说采购的事。"]
+)
+def test_batch_papers_recalls_and_unfixed_faults_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_fault_fixed_is_not_technical_concern():
+    assert "technical_concern" not in codes("上次的故障已经修好了。")
+
+
+@pytest.mark.parametrize("text", ["这个耗材得先上药委会。", "方案要过伦理会。"])
+def test_pharmacy_and_ethics_committees_are_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["晚上路上会不会堵车？", "你过会儿再打给我。"])
+def test_words_containing_shanghui_or_guohui_are_not_needs_hq_approval(text):
+    assert "needs_hq_approval" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["经费还卡在区财政。", "钱有，不过得等下半年调整完才能用。"])
+def test_money_held_elsewhere_or_later_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+def test_money_approved_long_ago_is_budget_approved():
+    assert "budget_approved" in codes("这笔经费开年就批好了。")
+
+
+@pytest.mark.parametrize(
+    "text", ["这么高的价我们小诊所负担不起。", "价格要对标同级医院。", "竞争对手说耗材送半年。"]
+)
+def test_affordability_pegging_and_rivals_freebies_are_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "店里一直进的是海昌的，老顾客认。",
+        "顾客就认蔡司的。",
+        "我们在比较Zeiss和你们的方案。",
+        "科里正在试用别的厂家的设备。",
+    ],
+)
+def test_stocked_brand_and_rival_under_evaluation_are_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["我们一直用的是你们的。", "大家都认为这个方案好。"])
+def test_our_brand_or_opinion_is_not_competitor_preference(text):
+    assert "competitor_preference" not in codes(text)
+
+
+def test_choosing_your_brand_is_purchase_intent():
+    assert "purchase_intent" in codes("领导拍板了，就选你们家，合同明天走。")
+
+
+def test_internal_meeting_without_date_is_stalling():
+    assert "stalling" in reported("客户说内部还要开会商量。")
+
+
+def test_tender_the_customer_skipped_is_not_tender_process():
+    assert "tender_process" not in codes("那次招标我们科没参与。")
+
+
+@pytest.mark.parametrize("text", ["这个价钱我们店承担不起。", "外面同型号才六千出头。"])
+def test_cannot_bear_or_cheaper_elsewhere_is_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+def test_asking_the_rep_to_find_a_way_is_not_stalling():
+    assert "stalling" not in codes("价格这块你帮我们再想想办法。")
+
+
+@pytest.mark.parametrize("text", ["合同法务那边已经审完了。", "单子我让助理发你邮箱。"])
+def test_contract_process_done_or_requisition_sent_is_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+def test_posting_the_contract_is_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("盖好章的合同明天寄出。")
+
+
+@pytest.mark.parametrize("text", ["这台机子最迟周五得安装调试完成。", "三个月内交付就行。"])
+def test_finish_by_and_within_months_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["要不要配稳压电源？", "满负荷用电量大概多少千瓦？"])
+def test_power_supply_questions_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["服务费按季度支付。", "租金每月一付。"])
+def test_payment_per_period_is_payment_terms(text):
+    assert "payment_terms" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["连锁总部统一议价，分店签不了。", "器械都是卫健局统一配的，我们没有采购权。", "待党委会研究后答复。"],
+)
+def test_body_negotiates_or_decides_is_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+def test_group_purchasing_department_is_not_tender_process():
+    assert "tender_process" not in codes("这事归集团招采部管。")
+
+
+@pytest.mark.parametrize("text", ["我们用的监护仪都是理邦的，护士用惯了。", "科里的离心机一直是湘仪的。"])
+def test_equipment_always_from_one_maker_is_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+def test_ended_partnership_is_not_competitor_preference():
+    assert "competitor_preference" not in codes("和雅培的协议前年就终止了。")
+
+
+@pytest.mark.parametrize("text", ["拿几副手套给护士戴戴看。", "想先在一个病区试点。"])
+def test_try_out_and_pilot_are_sample_request(text):
+    assert "sample_request" in codes(text)
+
+
+def test_sample_from_last_time_used_up_is_not_sample_request():
+    assert "sample_request" not in codes("之前送的试用装我们都用完了。")
+
+
+def test_money_in_the_account_is_budget_approved():
+    assert "budget_approved" in codes("资金已经打到账上了。")
+
+
+def test_money_really_gone_is_budget_pending():
+    assert "budget_pending" in codes("今年的经费是真没了。")
+
+
+def test_price_compared_with_us_in_a_report_is_tagged():
+    # "我们" after "比" is the object of the comparison, not our side acting.
+    found = reported("客户说对手的报价比我们低一成。")
+    assert "price_objection" in found
+    assert "competitor_preference" in found
+
+
+@pytest.mark.parametrize("text", ["提示音有点轻，病房里听不见。", "以前的检测数据能不能导入新系统？"])
+def test_quiet_alarms_and_data_migration_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_unit_brought_over_for_a_few_runs_is_sample_request():
+    assert "sample_request" in codes("能不能借过来测几个病人样本？")
+
+
+@pytest.mark.parametrize("text", ["党委会还没开。", "集团月底才召开投资决策会。"])
+def test_body_meeting_not_yet_held_is_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+def test_money_known_after_a_meeting_is_budget_pending():
+    assert "budget_pending" in codes("经费要等办公会开完才知道。")
+
+
+@pytest.mark.parametrize("text", ["你们的导管比康德莱的贵了一截。", "我们还是习惯以前那家的服务。"])
+def test_named_maker_or_former_supplier_is_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["你们的血压计测出来比诊室的高。", "我们的设备都是市里统一配的。"])
+def test_results_or_unified_supply_are_not_competitor_preference(text):
+    assert "competitor_preference" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["贵司报价排在第三位。", "单价方面请考虑能否调整。"])
+def test_quote_ranked_behind_or_adjustment_asked_is_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["那笔钱我们上周就已经转出了。", "回款怎么还没到账？"])
+def test_payment_made_or_missing_is_payment_terms(text):
+    assert "payment_terms" in codes(text)
+
+
+def test_contact_again_next_year_is_stalling():
+    assert "stalling" in codes("今年先不弄了，年后再联系。")
+
+
+@pytest.mark.parametrize(
+    "text", ["这台的耗电量大吗？", "试纸保质期才半年。", "校准品跟我们的分析仪不配套。"]
+)
+def test_consumption_shelf_life_and_matching_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_cannot_use_that_many_is_not_technical_concern():
+    assert "technical_concern" not in codes("一次用不了那么多，少订点。")
+
+
+@pytest.mark.parametrize("text", ["采购都归省交通集团管。", "下面站点的设备统一由医共体负责采购。"])
+def test_purchases_run_by_a_named_body_are_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["去省里开会的主任还没回来。", "专项资金还在等市里批。"])
+def test_province_or_city_named_alone_is_not_needs_hq_approval(text):
+    assert "needs_hq_approval" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["项目经费被区里调走了。", "等专项下来再说。"])
+def test_funds_taken_back_or_awaited_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+def test_paid_from_the_equipment_money_is_budget_approved():
+    assert "budget_approved" in codes("院长同意从设备款里出。")
+
+
+def test_contact_reviewing_elsewhere_is_decision_maker_unavailable():
+    assert "decision_maker_unavailable" in codes("王院长托我转告，她这几天在北京，回来再定。")
+
+
+@pytest.mark.parametrize("text", ["进货的事先停一停。", "等年后再看看吧。", "目前没有购买计划。"])
+def test_pause_and_no_plan_are_stalling(text):
+    assert "stalling" in codes(text)
+
+
+def test_supplier_onboarding_first_is_not_stalling():
+    assert "stalling" not in codes("你们先把供应商准入办了再说。")
+
+
+@pytest.mark.parametrize(
+    "text", ["能按出厂价给我们吗？", "单价领导看过了觉得还是贵", "麻烦重新报个价。", "让你们承担运输和首年保养的费用。"]
+)
+def test_trade_price_still_high_and_requote_are_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+def test_clock_time_deadline_is_delivery_timeline():
+    assert "delivery_timeline" in codes("下午三点以前无论如何要送到手术室。")
+
+
+def test_domestic_brands_preferred_is_competitor_preference():
+    assert "competitor_preference" in codes("科室更倾向国产品牌。")
+
+
+def test_hedge_on_the_remainder_keeps_the_order():
+    # "See how it goes" hedges its own clause, not the order stated before it.
+    assert "purchase_intent" in codes("先订八箱，后面的看销量。")
+
+
+def test_hedge_on_the_order_itself_is_not_purchase_intent():
+    assert "purchase_intent" not in codes("看使用情况再决定要不要订十台。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["呼吸机能和中央监护联动吗？", "这批的外观跟以前不同，工艺改了吗？", "请提供省内的装机名单。", "样品的测试结果和质控靶值差异较大。"],
+)
+def test_linking_batch_changes_references_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_ours_worse_than_a_maker_is_both_tags():
+    found = codes("你们的缝线用起来不如强生的。")
+    assert "competitor_preference" in found
+    assert "technical_concern" in found
+
+
+def test_rivals_include_the_service_is_competitor_preference():
+    assert "competitor_preference" in codes("调试培训这些，别的厂家也包。")
+
+
+@pytest.mark.parametrize("text", ["科室的耗材费用透支了。", "今年的预算已全部执行完毕。"])
+def test_overspent_or_fully_executed_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["项目资金有保障。", "年底前得花掉，否则经费会被收回。"])
+def test_money_guaranteed_or_use_it_or_lose_it_is_budget_approved(text):
+    assert "budget_approved" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["元旦前务必送达病区。", "上回到货太慢了。", "上次等了二十天才到。"])
+def test_arrival_deadline_and_slow_delivery_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["寄几张样片过来吧。", "我们想先用用再说。"])
+def test_swatches_and_using_first_are_sample_request(text):
+    assert "sample_request" in codes(text)
+
+
+def test_body_stopping_all_projects_is_needs_hq_approval():
+    assert "needs_hq_approval" in codes("总部换了领导，所有新项目一律暂停。")
+
+
+def test_excuse_about_the_leader_is_stalling():
+    found = reported("客户总是推说领导在忙。")
+    assert "stalling" in found
+    assert "decision_maker_unavailable" not in found
+
+
+def test_decider_absent_from_meeting_is_decision_maker_unavailable():
+    assert "decision_maker_unavailable" in codes("院长临时缺席，今天定不了。")
+
+
+@pytest.mark.parametrize("text", ["耗材啥时候能送来？", "试剂马上用完了。"])
+def test_colloquial_when_and_running_out_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这个系统能不能区分溶血样本？", "低浓度的样本检不出来。", "平台必须私有化部署。", "到货时外包装压扁了。"],
+)
+def test_recognition_misses_deployment_and_damage_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+def test_point_already_explained_is_not_technical_concern():
+    assert "technical_concern" not in codes("灵敏度的问题你们已经讲清楚了。")
+
+
+def test_internal_digestion_is_stalling():
+    assert "stalling" in codes("方案我们内部消化一下，有结论了通知你。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["科里这些年一直跟卡尔史托斯合作。", "我们和另外那家的协议还没到期。", "你们的让利不如其他投标人。", "比同类进口产品还贵。"],
+)
+def test_partnerships_bidders_and_dearer_than_rivals_are_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+def test_conversion_against_a_rival_is_both_tags():
+    found = codes("别家报的是单人份，折算下来你们贵。")
+    assert "competitor_preference" in found
+    assert "price_objection" in found
+
+
+@pytest.mark.parametrize("text", ["先拿一箱过来用着。", "寄一个试用包给我们。"])
+def test_goods_to_use_first_and_trial_packs_are_sample_request(text):
+    assert "sample_request" in codes(text)
+
+
+def test_same_price_as_last_year_is_price_objection():
+    assert "price_objection" in codes("单价最好跟去年持平。")
+
+
+def test_same_configuration_as_last_time_is_not_price_objection():
+    assert "price_objection" not in codes("再要两台，跟上次一样的型号。")
+
+
+def test_stamped_copies_asked_for_is_purchase_intent():
+    assert "purchase_intent" in codes("条款都没问题，你们盖好章寄来。")
+
+
+def test_demo_unit_for_two_weeks_is_not_purchase_intent():
+    assert "purchase_intent" not in reported("客户想先来一台演示机用两周。")
+
+
+def test_body_meeting_on_a_schedule_is_needs_hq_approval():
+    assert "needs_hq_approval" in codes("集团采购委员会每个月开一次。")
+
+
+def test_body_that_already_discussed_is_not_needs_hq_approval():
+    assert "needs_hq_approval" not in codes("经院长办公会研究，同意购买。")
+
+
+@pytest.mark.parametrize("text", ["钱倒是不差。", "经费已经包含在改造项目里了。"])
+def test_money_not_short_or_inside_a_project_is_budget_approved(text):
+    assert "budget_approved" in codes(text)
+
+
+def test_delayed_transfer_is_not_budget_approved():
+    assert "budget_approved" not in codes("资金拨付滞后，货款要晚一个月。")
+
+
+def test_left_out_of_the_plan_is_budget_pending():
+    assert "budget_pending" in codes("盘子定了，这台没排进去。")
+
+
+def test_tender_already_won_is_not_tender_process():
+    assert "tender_process" not in codes("恭喜，贵司已经中标了。")
+
+
+def test_question_whether_you_won_is_tender_process():
+    assert "tender_process" in codes("带量采购你们中了没有？")

@@ -21,10 +21,10 @@ def test_development_set_meets_the_spec_thresholds(predictor):
 
 
 def test_held_out_set_stays_at_its_measured_level(predictor):
-    # TODO: the rules alone score micro F1 0.909 on the held-out set (never tuned on) but
-    # keep only 94.3% of its untagged messages untagged, below the 95% target, and fresh
-    # batches score 0.68 to 0.81 (docs/benchmarks.md); raise these floors as the rules
-    # generalise.
+    # TODO: the rules alone score micro F1 0.916 on the held-out set but keep only 94.3%
+    # of its untagged messages untagged, below the 95% target. Fresh batches written
+    # after the latest fixes score 0.62 to 0.84 (docs/benchmarks.md). Raise these floors
+    # as the rules generalise.
     report = score(load_examples(name="heldout.jsonl"), predictor)
-    assert report.micro.f1 >= 0.88
-    assert report.untagged_rate >= 0.90
+    assert report.micro.f1 >= 0.90
+    assert report.untagged_rate >= 0.94
