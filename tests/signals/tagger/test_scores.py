@@ -28,3 +28,12 @@ def test_held_out_set_stays_at_its_measured_level(predictor):
     report = score(load_examples(name="heldout.jsonl"), predictor)
     assert report.micro.f1 >= 0.90
     assert report.untagged_rate >= 0.94
+
+
+def test_sealed_set_stays_at_its_measured_level(predictor):
+    # Written by someone who read neither the rules nor the development set, and scored
+    # once: the rules alone reached micro F1 0.821 and kept 37 of 38 untagged messages.
+    # No rule may be tuned on it, so this floor only guards against regressions.
+    report = score(load_examples(name="sealed.jsonl"), predictor)
+    assert report.micro.f1 >= 0.80
+    assert report.untagged_rate >= 0.94

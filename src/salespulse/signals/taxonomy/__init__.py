@@ -1,6 +1,7 @@
-"""The default taxonomy as data: ``default.json`` (the 12 tags with names, definitions
-and phrases), ``competitors.json`` (the default competitor list), ``devset.jsonl`` and
-``heldout.jsonl`` (labelled messages written for the project)."""
+"""The default taxonomy as data: ``default.json`` (the tags with names, definitions and
+phrases), ``competitors.json`` (the default competitor list), and labelled messages
+written for the project: ``devset.jsonl`` (rules and model are tuned on it),
+``heldout.jsonl`` and ``sealed.jsonl`` (scored, never tuned on)."""
 
 from __future__ import annotations
 
