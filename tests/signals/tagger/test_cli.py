@@ -7,6 +7,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from salespulse.signals.tagger.config import invalidate_config
+
+
+@pytest.fixture(autouse=True)
+def shipped_configuration():
+    # Without a database the command keeps the configuration this process cached last,
+    # which an earlier test may have loaded from its own tag rows.
+    invalidate_config()
+    yield
+    invalidate_config()
+
 
 def run_tag(lines: list[str], *args: str) -> list[dict]:
     out = io.StringIO()
