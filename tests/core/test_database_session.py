@@ -1,4 +1,4 @@
-"""The session settings the analytics queries rely on, read back from PostgreSQL."""
+"""PostgreSQL settings the analytics rely on (session settings, the alert table's fill factor), read back from the server."""
 
 import pytest
 from django.db import connection
@@ -24,3 +24,11 @@ def test_random_page_cost_is_for_solid_state_storage():
 
 def test_sort_memory_holds_a_year_of_stage_stays():
     assert show("work_mem") == "32MB"
+
+
+def test_alert_pages_keep_room_for_in_place_updates():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'analytics_alert'")
+        (options,) = cursor.fetchone()
+
+    assert "fillfactor=50" in options
