@@ -1,4 +1,5 @@
-"""PostgreSQL settings the analytics rely on (session settings, the alert table's fill factor), read back from the server."""
+"""PostgreSQL settings the analytics rely on, read back from the server: the session
+settings and the alert table's fill factor."""
 
 import pytest
 from django.db import connection
