@@ -5,9 +5,12 @@ DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE, SALESPULSE_VAR_DIR, a
 PostgreSQL POSTGRES_RANDOM_PAGE_COST and POSTGRES_WORK_MEM.
 """
 
+import os
 from pathlib import Path
 
 import environ
+
+from salespulse.postgres_options import session_options
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -110,10 +113,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # values from 1.1 to 2 are common. At 1.5 PostgreSQL reads one team's share of a table
     # through the owner indexes, and it still scans whole tables for company-wide totals.
     # At the default 4 MB of sort memory, a percentile over a year of stays spills to disk.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c random_page_cost={env.float('POSTGRES_RANDOM_PAGE_COST', default=1.5)}"
-        f" -c work_mem={env.str('POSTGRES_WORK_MEM', default='32MB')}"
-    )
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options["options"] = session_options(os.environ, database_options.get("options", ""))
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -414,3 +414,16 @@ def test_no_matching_deal_gives_one_empty_page(ops, five_deals):
     page = list_rows(ops, one("stage", "in", ["negotiation"]), 3, per_page=2)
 
     assert (page.rows, page.number, page.num_pages, page.count) == ([], 1, 1, 0)
+
+
+@pytest.mark.parametrize("asked", [2**62, 10**30, "9" * 5000, "4611686018427387904"])
+def test_a_huge_page_number_gives_the_last_page(ops, five_deals, asked):
+    page = list_rows(ops, EMPTY_FILTER, asked, per_page=2)
+
+    assert (page.number, [row.name for row in page.rows]) == (3, ["商机1"])
+
+
+def test_a_full_width_page_number_is_read(ops, five_deals):
+    page = list_rows(ops, EMPTY_FILTER, "２", per_page=2)
+
+    assert page.number == 2

@@ -62,6 +62,19 @@ def test_three_reps_spread_over_31_days_no_alert(three_reps_on_customer):
     assert other.pk not in {window.customer_id for window in windows}
 
 
+@pytest.mark.parametrize(("last_offset", "found"), [(dt.timedelta(microseconds=-100), 1), (dt.timedelta(0), 0)])
+def test_window_edge_to_the_microsecond(last_offset, found):
+    # The window is 30 days from the first interaction, the end excluded.
+    reps = [UserFactory() for _ in range(3)]
+    customer = CustomerFactory(owner=reps[0])
+    first = dt.datetime(2026, 9, 1, 0, 0, 0, 400, tzinfo=dt.UTC)
+    moments = (first, first + dt.timedelta(days=14), first + dt.timedelta(days=30) + last_offset)
+    for rep, moment in zip(reps, moments, strict=True):
+        InteractionFactory(customer=customer, owner=rep, occurred_at=moment)
+
+    assert len(detectors.find_multi_rep_customers()) == found
+
+
 def test_same_rep_many_times_is_one_rep():
     rep, colleague = UserFactory(), UserFactory()
     customer = CustomerFactory(owner=rep)
@@ -267,6 +280,23 @@ def test_stage_p90_matches_percentile_cont(seed):
     assert found == {
         code: pytest.approx(float(numpy.percentile(days, 90)), abs=1e-6) for code, days in expected.items() if days
     }
+
+
+def test_stage_p90_is_exact_below_a_millisecond(settings):
+    # Ten stays of one day and 400 µs: the p90 is that long, so a deal in the stage for
+    # one day and 200 µs is not stuck.
+    settings.SALESPULSE_DETECTORS = {AlertKind.STUCK_DEAL: {"min_stays": 10}}
+    rep = UserFactory()
+    stay = dt.timedelta(days=1, microseconds=400)
+    for day in range(10):
+        entered = local(2026, 3, 1) + dt.timedelta(days=2 * day)
+        moves = [("needs_analysis", entered), ("solution_demo", entered + stay)]
+        deal_path(rep, entered - dt.timedelta(hours=1), moves)
+    deal_path(rep, local(2026, 3, 1), [("needs_analysis", NOW - dt.timedelta(days=1, microseconds=200))])
+    stage = Stage.objects.get(pipeline__is_default=True, code="needs_analysis")
+
+    assert detectors.stage_p90_days(min_stays=10)[stage.pk] * 86400 == pytest.approx(86400.0004, abs=1e-7)
+    assert detectors.stuck_deals(NOW).deals == []
 
 
 def test_stage_with_too_few_stays_has_no_p90():

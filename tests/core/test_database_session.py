@@ -4,6 +4,8 @@ settings and the alert table's fill factor."""
 import pytest
 from django.db import connection
 
+from salespulse.analytics import detectors
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
@@ -33,3 +35,13 @@ def test_alert_pages_keep_room_for_in_place_updates():
         (options,) = cursor.fetchone()
 
     assert "fillfactor=50" in options
+
+
+@pytest.mark.parametrize(("before", "after"), [("4MB", "64MB"), ("256MB", "256MB")])
+def test_multi_rep_query_raises_sort_memory_but_never_lowers_it(before, after):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{before}'")
+
+    detectors.find_multi_rep_customers()
+
+    assert show("work_mem") == after

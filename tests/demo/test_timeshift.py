@@ -4,9 +4,10 @@ import pytest
 from django.db.models import Max, Min
 
 from salespulse.crm.models import Customer, Interaction, Lead, Opportunity
-from salespulse.demo.reference import END, SMALL
+from salespulse.demo.reference import END, SMALL, ZONE
 from salespulse.demo.services import generate_demo_workspace
-from salespulse.pipeline.models import StageInterval
+from salespulse.demo.timeshift import latest_anchor
+from salespulse.pipeline.models import Objection, StageInterval
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +48,27 @@ def test_anchor_on_end_date_changes_nothing():
     generate_demo_workspace(size=SMALL, reset=True, anchor=END.date())
 
     assert snapshot() == fixed
+
+
+@pytest.mark.parametrize(
+    ("local_now", "anchor"),
+    [
+        (dt.datetime(2027, 1, 5, 10, 0), dt.date(2027, 1, 4)),
+        (dt.datetime(2027, 1, 5, 17, 59, 59), dt.date(2027, 1, 4)),
+        (dt.datetime(2027, 1, 5, 18, 0), dt.date(2027, 1, 5)),
+        (dt.datetime(2027, 1, 5, 23, 30), dt.date(2027, 1, 5)),
+    ],
+)
+def test_anchor_is_the_latest_day_whose_history_has_ended(local_now, anchor):
+    assert latest_anchor(local_now.replace(tzinfo=ZONE)) == anchor
+
+
+def test_history_shifted_to_the_latest_anchor_has_nothing_in_the_future():
+    now = dt.datetime(2027, 1, 5, 10, 0, tzinfo=ZONE)
+
+    generate_demo_workspace(size=SMALL, anchor=latest_anchor(now))
+
+    assert Interaction.objects.filter(occurred_at__gt=now).count() == 0
+    assert StageInterval.objects.filter(left_at__gt=now).count() == 0
+    assert Objection.objects.filter(raised_at__gt=now).count() == 0
+    assert Objection.objects.filter(resolved_at__gt=now).count() == 0

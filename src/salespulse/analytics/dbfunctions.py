@@ -13,6 +13,15 @@ from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField
 from django.db.models.functions import Cast, RowNumber
 
 
+def sqlite_epoch_seconds(sql: str) -> str:
+    """Return SQLite SQL for the seconds since the Unix epoch of the datetime expression
+    ``sql``, which appears twice in it. Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in
+    UTC. The whole seconds come from strftime on the first 19 characters, because it
+    would round a fraction of .9995 up, and the fraction is read from the text. So the
+    value is exact, where julianday() is off by up to about a millisecond."""
+    return f"(CAST(strftime('%%s', substr({sql}, 1, 19)) AS REAL) + CAST(substr({sql}, 20) AS REAL))"
+
+
 class SecondsBetween(Func):
     """Seconds from the first datetime expression to the second, as a float."""
 
@@ -20,17 +29,17 @@ class SecondsBetween(Func):
     arity = 2
 
     def as_sql(self, compiler, connection, **extra_context):
-        # EXTRACT gives numeric on PostgreSQL 14 and later, and a float is cheaper to sum and to read.
-        return self._sql(compiler, connection, "CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores SQLite datetimes as UTC text, which julianday() parses.
-        return self._sql(compiler, connection, "((julianday({end}) - julianday({start})) * 86400.0)")
-
-    def _sql(self, compiler, connection, template: str):
         start_sql, start_params = compiler.compile(self.source_expressions[0])
         end_sql, end_params = compiler.compile(self.source_expressions[1])
-        return template.format(start=start_sql, end=end_sql), (*end_params, *start_params)
+        # EXTRACT gives numeric on PostgreSQL 14 and later, and a float is cheaper to sum and to read.
+        sql = f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS double precision)"
+        return sql, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        sql = f"({sqlite_epoch_seconds(end_sql)} - {sqlite_epoch_seconds(start_sql)})"
+        return sql, (*end_params, *end_params, *start_params, *start_params)
 
 
 UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -49,21 +58,12 @@ class EpochSeconds(Func):
     arity = 1
 
     def as_sql(self, compiler, connection, **extra_context):
-        return self._sql(compiler, connection, "CAST(EXTRACT(EPOCH FROM {value}) AS double precision)")
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(EXTRACT(EPOCH FROM {sql}) AS double precision)", params
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from strftime
-        # on the first 19 characters (it would round a fraction of .9995 up), and the
-        # fraction read from the text, so the value is exact (julianday() is not).
-        return self._sql(
-            compiler,
-            connection,
-            "(CAST(strftime('%%s', substr({value}, 1, 19)) AS REAL) + CAST(substr({value}, 20) AS REAL))",
-        )
-
-    def _sql(self, compiler, connection, template: str):
         sql, params = compiler.compile(self.source_expressions[0])
-        return template.format(value=sql), tuple(params) * template.count("{value}")
+        return sqlite_epoch_seconds(sql), (*params, *params)
 
 
 def from_epoch(seconds: float) -> dt.datetime:

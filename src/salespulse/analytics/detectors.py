@@ -45,7 +45,13 @@ from django.utils import timezone
 
 from salespulse.accounts.models import Role, User
 from salespulse.accounts.scopes import owned_by_visible_users
-from salespulse.analytics.dbfunctions import EpochSeconds, elapsed_seconds, from_epoch, percentiles_by_group
+from salespulse.analytics.dbfunctions import (
+    EpochSeconds,
+    elapsed_seconds,
+    from_epoch,
+    percentiles_by_group,
+    sqlite_epoch_seconds,
+)
 from salespulse.analytics.models import ACTIVE_ALERT_STATUSES, Alert, AlertKind, AlertStatus, DetectorRun
 from salespulse.crm.models import (
     OPEN_LEAD_STATUSES,
@@ -216,8 +222,8 @@ def find_multi_rep_customers(
         # Read back as epoch seconds, because a float is cheaper to fetch than a timestamp.
         opens_number = "CAST(EXTRACT(EPOCH FROM latest.opens) AS double precision)"
     else:
-        # SQLite has no interval type; julianday() turns the stored UTC text into days.
-        moment, window = "julianday(occurred_at)", str(int(window_days))
+        # SQLite has no interval type, so the sweep runs on exact epoch seconds.
+        moment, window = sqlite_epoch_seconds("occurred_at"), str(int(window_days) * 86400)
         opens_number = "latest.opens"
     since_clause = "AND occurred_at >= %s" if since else ""
     if with_evidence:
@@ -270,15 +276,19 @@ def find_multi_rep_customers(
     windows: dict[int, MultiRepWindow] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         if postgres:
-            # The sorts spill to disk at the default 4 MB; this applies to this transaction only.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The sorts need about 64 MB to stay in memory. Raise the setting for this
+            # transaction only, and never lower a larger one.
+            cursor.execute(
+                "SELECT set_config('work_mem', '64MB', true) "
+                "WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')"
+            )
         # Adapted as the ORM does, so SQLite compares UTC text with UTC text whatever zone ``since`` is in.
         since_params = [connection.ops.adapt_datetimefield_value(since)] if since else []
         cursor.execute(sql, [*since_params, min_reps])
         for customer_id, opens, owner_id, interaction_id in cursor.fetchall():
             window = windows.get(customer_id)
             if window is None:
-                window = windows[customer_id] = MultiRepWindow(customer_id, _moment(opens, postgres), [], [])
+                window = windows[customer_id] = MultiRepWindow(customer_id, from_epoch(opens), [], [])
             if interaction_id is not None:
                 window.interaction_ids.append(interaction_id)
                 if owner_id not in window.rep_ids:
@@ -286,18 +296,6 @@ def find_multi_rep_customers(
     for window in windows.values():
         window.rep_ids.sort()
     return list(windows.values())
-
-
-JULIAN_DAY_OF_UNIX_EPOCH = 2440587.5
-UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _moment(value: float, epoch_seconds: bool) -> dt.datetime:
-    """Return a UTC datetime from a sweep-line time read as a number: seconds since the
-    Unix epoch (PostgreSQL) or a Julian day number (SQLite)."""
-    if epoch_seconds:
-        return UNIX_EPOCH + dt.timedelta(seconds=value)
-    return UNIX_EPOCH + dt.timedelta(days=value - JULIAN_DAY_OF_UNIX_EPOCH)
 
 
 def _aware(value) -> dt.datetime:

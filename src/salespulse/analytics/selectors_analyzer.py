@@ -49,6 +49,8 @@ from salespulse.crm.selectors import (
 from salespulse.pipeline.models import Attachment, Stage
 
 ROWS_PER_PAGE = 50
+# Larger page numbers are read as "past the end", which keeps the row offset in range.
+MAX_PAGE = 10**9
 EVIDENCE_INTERACTION_LIMIT = 200
 SECONDS_PER_DAY = 86400
 
@@ -281,12 +283,9 @@ def page_of_rows(
     opportunities: QuerySet[Opportunity], page: int | str | None, *, now: dt.datetime, per_page: int = ROWS_PER_PAGE
 ) -> ResultPage:
     """Return page ``page`` (1 when it is not a number, the last page when it is past
-    the end). The page and the total come from one query, with ``COUNT(*) OVER ()``;
-    a second query counts only when the page asked for is past the end."""
-    try:
-        number = max(int(page or 1), 1)
-    except (TypeError, ValueError):
-        number = 1
+    the end). The page and the total come from one query, with ``COUNT(*) OVER ()``. A
+    second query counts only when the requested page is past the end."""
+    number = _page_number(page)
     counted = _ordered_rows(opportunities.annotate(matching=Window(Count("pk"))), extra=("matching",))
     values = list(counted[(number - 1) * per_page : number * per_page])
     if values:
@@ -304,6 +303,20 @@ def page_of_rows(
         num_pages=max(ceil(count / per_page), 1),
         count=count,
     )
+
+
+def _page_number(page: int | str | None) -> int:
+    """Return ``page`` as a number from 1 to ``MAX_PAGE``: 1 when it is not a positive
+    whole number, ``MAX_PAGE`` (past any real end) when it is larger."""
+    if isinstance(page, int):
+        number = page
+    else:
+        text = str(page or "").strip()
+        if not text.isdecimal():
+            return 1
+        # int() refuses very long digit strings, and any such number is past the end.
+        number = int(text) if len(text) <= len(str(MAX_PAGE)) else MAX_PAGE
+    return min(max(number, 1), MAX_PAGE)
 
 
 def iter_rows(user: User, spec: dict, *, now: dt.datetime, chunk_size: int = 2000) -> Iterator[ResultRow]:

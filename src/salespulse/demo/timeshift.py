@@ -15,13 +15,22 @@ import logging
 from django.db.models import F, Q
 
 from salespulse.crm.models import Customer, Interaction, Lead, Opportunity
-from salespulse.demo.reference import END, EXTERNAL_ID_PREFIX, PREFIX
+from salespulse.demo.reference import END, EXTERNAL_ID_PREFIX, PREFIX, ZONE
 from salespulse.pipeline.models import Objection, StageInterval
 
 logger = logging.getLogger(__name__)
 
 DEMO_CUSTOMER = Q(external_id__startswith=EXTERNAL_ID_PREFIX)
 DEMO_OPPORTUNITY = Q(external_id__startswith=EXTERNAL_ID_PREFIX)
+
+
+def latest_anchor(now: dt.datetime) -> dt.date:
+    """Return the latest day on which a history ending at ``END``'s local time of day has
+    already ended at ``now``, so no shifted row lies in the future."""
+    local = now.astimezone(ZONE)
+    if local.time() < END.time():
+        return local.date() - dt.timedelta(days=1)
+    return local.date()
 
 
 def shift_days_for(anchor: dt.date) -> int:

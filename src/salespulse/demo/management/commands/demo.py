@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from salespulse.accounts.models import Role
 from salespulse.demo.reference import SEED, SIZES, DemoSize
 from salespulse.demo.services import demo_sign_ins, ensure_demo_workspace, generate_demo_workspace
+from salespulse.demo.timeshift import latest_anchor
 
 
 class Command(BaseCommand):
@@ -54,8 +55,9 @@ class Command(BaseCommand):
 
     def _ensure(self, size: DemoSize) -> None:
         started = time.perf_counter()
-        # The history ends today, so recent activity and stale leads look as they would live.
-        workspace, created = ensure_demo_workspace(size=size, anchor=timezone.localdate())
+        # The history ends at the latest past 18:00 Shanghai time, so recent activity and
+        # stale leads look as they would live and nothing lies in the future.
+        workspace, created = ensure_demo_workspace(size=size, anchor=latest_anchor(timezone.now()))
         if not created:
             created_at = timezone.localtime(workspace.created_at).strftime("%Y-%m-%d %H:%M")
             self.stdout.write(
