@@ -165,6 +165,24 @@ def test_regressions_out_of_different_stages_do_not_add_up():
     assert detectors.detect_repeated_regressions(NOW).found == 0
 
 
+@pytest.mark.parametrize(("break_before_since", "moves"), [(False, 4), (True, 2)])
+def test_run_reaching_back_before_the_lookback(break_before_since, moves):
+    # Two regressions before `since` and two after: one run of four, unless an ordinary
+    # move before `since` splits it.
+    rep = UserFactory()
+    since = local(2026, 3, 10)
+    for day in (5, 7):
+        regress(rep, local(2026, 3, day))
+    if break_before_since:
+        advance(rep, local(2026, 3, 8))
+    for day in (12, 14):
+        regress(rep, local(2026, 3, day))
+
+    runs = detectors.find_regression_runs(since=since, min_run=2)
+
+    assert [run["moves"] for run in runs] == [moves]
+
+
 # 3. Interactions without progress
 
 

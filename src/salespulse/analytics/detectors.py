@@ -356,16 +356,34 @@ def find_regression_runs(*, since: dt.datetime | None = None, min_run: int = 3) 
     is the actor of the move, or the deal's owner when no actor was recorded. Gaps and
     islands: within (rep, stage) in time order, regressions whose row number minus their
     row number among regressions is equal form one unbroken run.
+
+    With ``since``, each (rep, stage) is numbered from its last ordinary move before
+    ``since`` on: a run that ends at or after ``since`` cannot contain that move, so it
+    lies wholly after it, and the window functions sort only the recent moves.
     """
     table = StageInterval._meta.db_table
+    if since is None:
+        recent, since_params = "", []
+    else:
+        recent = f"""
+            LEFT JOIN (
+                SELECT COALESCE(actor_id, owner_id) AS rep_id, from_stage_id, MAX(entered_at) AS anchor_at
+                FROM {table} WHERE from_stage_id IS NOT NULL AND NOT is_regression AND entered_at < %s
+                GROUP BY COALESCE(actor_id, owner_id), from_stage_id
+            ) anchors USING (rep_id, from_stage_id)
+            WHERE anchors.anchor_at IS NULL OR scoped.entered_at >= anchors.anchor_at
+        """
+        since_params = [connection.ops.adapt_datetimefield_value(since)]
     sql = f"""
-        WITH moves AS (
-            SELECT id, opportunity_id, from_stage_id, entered_at, is_regression,
-                   COALESCE(actor_id, owner_id) AS rep_id,
-                   ROW_NUMBER() OVER (PARTITION BY COALESCE(actor_id, owner_id), from_stage_id
-                                      ORDER BY entered_at, id) AS move_number
+        WITH scoped AS (
+            SELECT id, from_stage_id, entered_at, is_regression, COALESCE(actor_id, owner_id) AS rep_id
             FROM {table}
             WHERE from_stage_id IS NOT NULL AND COALESCE(actor_id, owner_id) IS NOT NULL
+        ),
+        moves AS (
+            SELECT scoped.*, ROW_NUMBER() OVER (PARTITION BY rep_id, from_stage_id
+                                                ORDER BY entered_at, id) AS move_number
+            FROM scoped {recent}
         ),
         regressions AS (
             SELECT *, move_number - ROW_NUMBER() OVER (PARTITION BY rep_id, from_stage_id
@@ -376,7 +394,7 @@ def find_regression_runs(*, since: dt.datetime | None = None, min_run: int = 3) 
         FROM regressions GROUP BY rep_id, from_stage_id, run_key HAVING COUNT(*) >= %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [min_run])
+        cursor.execute(sql, [*since_params, min_run])
         runs = [
             {
                 "rep_id": rep_id,
