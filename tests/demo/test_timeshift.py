@@ -59,11 +59,11 @@ def test_anchor_on_end_date_changes_nothing():
         (dt.datetime(2027, 1, 5, 23, 30), dt.date(2027, 1, 5)),
     ],
 )
-def test_anchor_is_the_latest_day_whose_history_has_ended(local_now, anchor):
+def test_latest_anchor_by_time_of_day(local_now, anchor):
     assert latest_anchor(local_now.replace(tzinfo=ZONE)) == anchor
 
 
-def test_history_shifted_to_the_latest_anchor_has_nothing_in_the_future():
+def test_shifted_history_not_in_future():
     now = dt.datetime(2027, 1, 5, 10, 0, tzinfo=ZONE)
 
     generate_demo_workspace(size=SMALL, anchor=latest_anchor(now))

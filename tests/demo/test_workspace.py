@@ -154,7 +154,7 @@ def test_objections_fall_inside_their_deal(demo):
         assert objection.resolved_at is None or objection.raised_at <= objection.resolved_at <= end
 
 
-def test_objection_resolution_health_has_a_value_for_the_demo_manager(demo):
+def test_demo_objection_health_has_value(demo):
     manager = User.objects.get(username="demo-manager")
 
     report = health.process_health(manager, PERIOD, as_of=END)
