@@ -207,7 +207,7 @@ def test_drill_down_marks_tag_span_and_escapes_text(client, team, evidence_deal,
     body = response.content.decode()
     assert response.status_code == 200
     assert (
-        '&lt;b&gt;院长&lt;/b&gt;说<mark data-tag="competitor_preference" title="competitor_preference">'
+        '&lt;b&gt;院长&lt;/b&gt;说<mark class="tag" title="competitor_preference" data-tags="competitor_preference">'
         "迈瑞的报价低8%</mark>，方案我们再看看"
     ) in body
     assert "技术确认.pdf" in body

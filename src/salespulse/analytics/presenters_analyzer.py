@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from salespulse.analytics.analyzer import (
 )
 from salespulse.analytics.selectors_analyzer import Choice
 from salespulse.crm.models import ActionType, OpportunityStatus
+from salespulse.signals.highlight import Span, highlight
 
 
 def _english() -> bool:
@@ -104,33 +104,16 @@ def builder_options(choices: dict[str, list[Choice]]) -> dict:
     }
 
 
-def highlight_spans(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:
-    """Return ``text`` escaped as HTML with each ``(start, end, tag, title)`` span wrapped
-    in ``<mark>``. Offsets count characters; a span overlapping an earlier one is cut to
-    begin where the earlier one ends, and spans outside the text are dropped."""
-    pieces: list[str] = []
-    cursor = 0
-    for start, end, tag, title in sorted(spans):
-        start = max(start, cursor)
-        end = min(end, len(text))
-        if end <= start:
-            continue
-        pieces.append(escape(text[cursor:start]))
-        pieces.append(format_html('<mark data-tag="{}" title="{}">{}</mark>', tag, title, text[start:end]))
-        cursor = end
-    pieces.append(escape(text[cursor:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
-
-
 def tag_label(code: str, tag_names: dict[str, tuple[str, str]]) -> str:
     name, name_en = tag_names.get(code, (code, ""))
     return name_en if _english() and name_en else name
 
 
 def interaction_html(entry, tag_names: dict[str, tuple[str, str]]) -> SafeString:
-    """Return an evidence interaction's text with its signals' spans marked."""
+    """Return an evidence interaction's text with its signals' spans marked, the way the
+    customer and opportunity pages mark them."""
     spans = [
-        (signal.span_start, signal.span_end, signal.tag, tag_label(signal.tag, tag_names))
+        Span(signal.span_start, signal.span_end, title=tag_label(signal.tag, tag_names), tag=signal.tag)
         for signal in entry.signals
     ]
-    return highlight_spans(entry.interaction.text, spans)
+    return highlight(entry.interaction.text, spans)
