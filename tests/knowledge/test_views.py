@@ -44,6 +44,27 @@ def test_playbook_search_returns_results_block_for_htmx(client, playbook, worksp
     assert "<html" not in page
 
 
+def test_playbook_pages_its_tracks(client, playbook, workspace, monkeypatch):
+    monkeypatch.setattr("salespulse.knowledge.views.TRACKS_PER_PAGE", 10)
+    _login(client, workspace.users["rep_east1"])
+
+    first = client.get(reverse("knowledge:playbook")).content.decode()
+    last = client.get(reverse("knowledge:playbook"), {"page": 3}).content.decode()
+
+    assert first.count('class="card talk-track"') == 10
+    assert last.count('class="card talk-track"') == len(TRACKS) - 20
+    assert "第 3 / 3 页" in last
+
+
+def test_playbook_page_keeps_the_search(client, playbook, workspace, monkeypatch):
+    monkeypatch.setattr("salespulse.knowledge.views.TRACKS_PER_PAGE", 1)
+    _login(client, workspace.users["rep_east1"])
+
+    page = client.get(reverse("knowledge:playbook"), {"q": "预算"}).content.decode()
+
+    assert "q=%E9%A2%84%E7%AE%97&amp;page=2" in page
+
+
 def test_rep_gets_403_on_create_page(client, workspace):
     _login(client, workspace.users["rep_east1"])
 

@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,8 @@ from salespulse.knowledge.models import TalkTrack, TalkTrackUse
 from salespulse.pipeline.models import ObjectionCategory
 
 logger = logging.getLogger(__name__)
+
+TRACKS_PER_PAGE = 30
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -56,11 +59,12 @@ def playbook(request: HttpRequest) -> HttpResponse:
     # An invalid search lists nothing rather than the whole playbook, and the results block
     # names the error, because an htmx search replaces only that block.
     entries = [] if invalid else selectors.search_playbook(request.user, query=query, category=category)
+    page = Paginator(entries, TRACKS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "query": query,
         "category": category,
-        "entries": entries,
+        "page": page,
         "category_counts": _category_counts(request),
         "may_edit": services.may_edit_playbook(request.user),
     }
