@@ -2,7 +2,7 @@
 
 import pytest
 
-from salespulse.knowledge import ranking
+from salespulse.core import textsearch
 from salespulse.knowledge.selectors import search_playbook
 
 
@@ -63,12 +63,12 @@ def test_drafts_hidden_from_reps_shown_to_ops(playbook, workspace):
 
 
 def test_category_filters_share_one_search_index(playbook, workspace):
-    ranking._cache.clear()
+    textsearch._cache.clear()
 
     for category in ("", "price", "compatibility", "service"):
         search_playbook(workspace.users["rep_east1"], query="太贵", category=category)
 
-    assert [name for name, _digest in ranking._cache] == ["playbook_search"]
+    assert [name for name, _concepts, _digest in textsearch._cache] == ["playbook_search"]
 
 
 def test_category_filter_applies_to_search_results(playbook, workspace):

@@ -32,7 +32,7 @@ from salespulse.campaigns.models import (
     RepRankAssignment,
 )
 from salespulse.core.errors import NotFound
-from salespulse.core.textsearch import TextIndex
+from salespulse.core.textsearch import cached_index
 from salespulse.core.timeutil import local_date
 
 MANAGING_ROLES = frozenset({Role.OPS, Role.ADMIN})
@@ -258,20 +258,25 @@ def search_cases(user: User, query: str, *, campaign: Campaign | None = None, li
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
     by_id = {case.pk: case for case in cases}
-    index = TextIndex(
-        (
-            case.pk,
-            " ".join(
-                [
-                    case.script,
-                    case.scene.name if case.scene else "",
-                    case.campaign.name,
-                    case.campaign.product.name,
-                    " ".join(line.name for line in case.product_lines.all()),
-                ]
-            ),
-        )
-        for case in by_id.values()
+    # Cached per corpus, so repeated searches over unchanged cases reuse one index.
+    index = cached_index(
+        "case_search",
+        [
+            (
+                case.pk,
+                " ".join(
+                    [
+                        case.script,
+                        case.scene.name if case.scene else "",
+                        case.campaign.name,
+                        case.campaign.product.name,
+                        " ".join(line.name for line in case.product_lines.all()),
+                    ]
+                ),
+            )
+            for case in sorted(by_id.values(), key=lambda case: case.pk)
+        ],
+        concepts=False,
     )
     return [by_id[match.key] for match in index.search(query, limit=limit)]
 

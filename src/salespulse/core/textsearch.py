@@ -16,11 +16,13 @@ With ``concepts=True``, a text also gets one token per domain term it mentions (
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import threading
 import unicodedata
-from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 # CJK Unified Ideographs with extension A and the compatibility block.
@@ -348,3 +350,33 @@ def similarity(first: str, second: str) -> float:
         return 0.0
     norm = math.sqrt(sum(v * v for v in left.values())) * math.sqrt(sum(v * v for v in right.values()))
     return dot / norm
+
+
+_CACHE_SIZE = 8
+_cache: OrderedDict[tuple[str, bool, str], TextIndex] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_index(name: str, documents: Sequence[tuple[Hashable, str]], *, concepts: bool = True) -> TextIndex:
+    """Return a ``TextIndex`` over ``documents``, built once per distinct corpus.
+
+    The key is a hash of every key and text, so an edited, added or deleted document
+    gives a new index. The last ``_CACHE_SIZE`` indexes stay in this process's memory.
+    """
+    digest = hashlib.sha1(usedforsecurity=False)
+    for key, text in documents:
+        digest.update(f"{key}\x1f{text}\x1e".encode())
+    cache_key = (name, concepts, digest.hexdigest())
+
+    with _cache_lock:
+        index = _cache.get(cache_key)
+        if index is not None:
+            _cache.move_to_end(cache_key)
+            return index
+
+    index = TextIndex(documents, concepts=concepts)
+    with _cache_lock:
+        _cache[cache_key] = index
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return index

@@ -1,4 +1,4 @@
-"""How recommendations are scored, and the per-process cache of text indexes.
+"""How recommendations are scored.
 
 A talk track's score for one objection is::
 
@@ -23,10 +23,7 @@ track updated last. A colleague's resolved objection scores
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import statistics
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 
 from salespulse.core.textsearch import TextIndex
@@ -38,11 +35,6 @@ OUTCOME_FLOOR = 0.6
 # A median of this many hours to resolve gives a speed of 0.5.
 SPEED_HALF_HOURS = 48.0
 UNKNOWN = 0.5
-
-_CACHE_SIZE = 8
-_cache: OrderedDict[tuple[str, str], TextIndex] = OrderedDict()
-_cache_lock = threading.Lock()
-
 
 def resolved_rate(uses: int, resolved_uses: int) -> float:
     return (resolved_uses + 1) / (uses + 2)
@@ -63,31 +55,6 @@ def outcome(uses: int, resolved_uses: int, durations: Sequence[dt.timedelta]) ->
 def combined_score(similarity: float, *, same_category: bool, outcome_value: float) -> float:
     factor = SAME_CATEGORY_BONUS if same_category else 1.0
     return similarity * factor * (OUTCOME_FLOOR + (1 - OUTCOME_FLOOR) * outcome_value)
-
-
-def cached_index(name: str, documents: Sequence[tuple[Hashable, str]]) -> TextIndex:
-    """Return a ``TextIndex`` over ``documents`` with concepts, built once per distinct corpus.
-
-    The key is a hash of every key and text, so an edited, added or deleted document
-    gives a new index. The last ``_CACHE_SIZE`` indexes stay in this process's memory.
-    """
-    digest = hashlib.sha1(usedforsecurity=False)
-    for key, text in documents:
-        digest.update(f"{key}\x1f{text}\x1e".encode())
-    cache_key = (name, digest.hexdigest())
-
-    with _cache_lock:
-        index = _cache.get(cache_key)
-        if index is not None:
-            _cache.move_to_end(cache_key)
-            return index
-
-    index = TextIndex(documents, concepts=True)
-    with _cache_lock:
-        _cache[cache_key] = index
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return index
 
 
 def similarities(index: TextIndex, query: str) -> dict[Hashable, float]:

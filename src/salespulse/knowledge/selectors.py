@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 
 from salespulse.accounts.models import Role, User
-from salespulse.core.textsearch import concept_tokens
+from salespulse.core.textsearch import cached_index, concept_tokens
 from salespulse.core.textsearch import similarity as plain_similarity
 from salespulse.crm.models import Opportunity, OpportunityStatus
 from salespulse.crm.selectors import visible_customers
@@ -129,7 +129,7 @@ def _published_track_index():
     for pk, title, objection_text, category in rows.order_by("pk"):
         documents.append((pk, _track_document(title, objection_text)))
         categories[pk] = category
-    return ranking.cached_index("talk_tracks", documents), categories
+    return cached_index("talk_tracks", documents), categories
 
 
 def use_resolved_at(outcome: str, used_at: dt.datetime, resolved_at, objection_resolved_at) -> dt.datetime | None:
@@ -347,7 +347,7 @@ def _colleague_candidates(opportunity: Opportunity, queries: list[ObjectionQuery
         .order_by("-resolved_at", "-id")
         .values_list("pk", "customer_words")[:COLLEAGUE_CORPUS_LIMIT]
     )
-    index = ranking.cached_index("resolved_objections", sorted(rows))
+    index = cached_index("resolved_objections", sorted(rows))
     hits = []
     for query in queries:
         found = ranking.similarities(index, query.text)
@@ -449,7 +449,7 @@ def search_playbook(user: User, *, query: str = "", category: str = "") -> list[
         # per-category index would fill the small cache and evict the recommendation indexes.
         rows = visible_talk_tracks(user).values_list("pk", "title", "objection_text", "response").order_by("pk")
         documents = [(pk, f"{title}\n{words}\n{response}") for pk, title, words, response in rows]
-        index = ranking.cached_index("playbook_search", documents)
+        index = cached_index("playbook_search", documents)
         order = [match.key for match in index.search(query)]
         tracks = tracks.filter(pk__in=order)
 
