@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from salespulse.accounts.models import Role
-from salespulse.campaigns import services, views
+from salespulse.campaigns import selectors, services, views
 from salespulse.campaigns.models import CampaignStatus, CaseStatus, CaseSubmission
 from tests.campaigns.factories import (
     CampaignFactory,
@@ -406,3 +406,49 @@ def test_upload_without_csrf_token_is_rejected():
 
     assert response.status_code == 403
     assert CaseSubmission.objects.count() == 0
+
+
+# --- rep ranks -------------------------------------------------------------------------------
+
+
+def test_ops_sets_a_rep_rank(client):
+    ops, rep = UserFactory(role=Role.OPS), make_rep()
+    client.force_login(ops)
+
+    response = client.post(reverse("campaigns:rep_ranks"), {"rep": rep.pk, "rank": "senior"})
+
+    assert response.status_code == 302
+    assert selectors.rank_of(rep) == "senior"
+
+
+def test_rank_page_lists_reps_with_their_rank(client):
+    ops, rep = UserFactory(role=Role.OPS), make_rep(rank="key_account")
+    client.force_login(ops)
+
+    page = client.get(reverse("campaigns:rep_ranks")).content.decode()
+
+    assert f'<tr data-rep="{rep.pk}">' in page
+    assert '<option value="key_account" selected>' in page
+
+
+def test_rep_may_not_set_ranks(client):
+    rep = make_rep()
+    client.force_login(rep)
+
+    response = client.post(reverse("campaigns:rep_ranks"), {"rep": rep.pk, "rank": "key_account"})
+
+    assert response.status_code == 403
+    assert selectors.rank_of(rep) == "junior"
+
+
+@pytest.mark.parametrize(("rep_field", "rank"), [("rep", "general"), ("ops", "senior"), ("nonsense", "senior")])
+def test_invalid_rank_or_user_is_reported(client, rep_field, rank):
+    ops, rep = UserFactory(role=Role.OPS), make_rep()
+    client.force_login(ops)
+    target = {"rep": rep.pk, "ops": ops.pk, "nonsense": "x"}[rep_field]
+
+    response = client.post(reverse("campaigns:rep_ranks"), {"rep": target, "rank": rank}, follow=True)
+
+    (message,) = response.context["messages"]
+    assert message.level_tag == "error"
+    assert selectors.rank_of(rep) == "junior"

@@ -44,6 +44,24 @@ def can_manage_campaigns(user: User) -> bool:
     return user.is_superuser or user.role in MANAGING_ROLES
 
 
+@dataclass(frozen=True)
+class RepRankRow:
+    rep: User
+    rank: str
+
+
+def rep_ranks() -> list[RepRankRow]:
+    """Return every active rep with their rank (junior when none is recorded), by team and name."""
+    reps = (
+        User.objects.filter(role=Role.REP, is_active=True)
+        .select_related("team", "campaign_rank")
+        .order_by("team__code", "display_name", "username")
+    )
+    return [
+        RepRankRow(rep, rep.campaign_rank.rank if hasattr(rep, "campaign_rank") else RepRank.JUNIOR) for rep in reps
+    ]
+
+
 def rank_of(user: User) -> str:
     """Return the rep's rank code; a rep without a recorded rank is junior."""
     assignment = RepRankAssignment.objects.filter(user_id=user.pk).only("rank").first()

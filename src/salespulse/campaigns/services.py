@@ -24,6 +24,7 @@ from salespulse.campaigns.models import (
     CaseView,
     Endorsement,
     RepRank,
+    RepRankAssignment,
     Scene,
 )
 from salespulse.core.errors import Conflict, DomainError, PermissionDenied
@@ -40,6 +41,27 @@ def _require_manager(actor: User) -> None:
         raise PermissionDenied(
             "campaign_manage_denied", _("Only sales operations and administrators may create or publish campaigns.")
         )
+
+
+def set_rep_rank(*, actor: User, rep_id: int, rank: str) -> RepRankAssignment:
+    """Record the campaign rank of one active rep; ranks scope campaigns and the TOP 10."""
+    _require_manager(actor)
+    if rank not in RepRank.values:
+        raise DomainError(
+            "invalid_rank",
+            _("Rank %(value)s is not one of: %(choices)s.") % {"value": rank, "choices": ", ".join(RepRank.values)},
+            field="rank",
+        )
+    rep = User.objects.filter(pk=rep_id, role=Role.REP, is_active=True).first()
+    if rep is None:
+        raise DomainError(
+            "rep_not_found",
+            _("User %(id)s is not an active sales rep; reload the page and choose a rep.") % {"id": rep_id},
+            field="rep",
+        )
+    assignment, _created = RepRankAssignment.objects.update_or_create(user=rep, defaults={"rank": rank})
+    logger.info("rank of rep %s set to %s by user %s", rep.pk, rank, actor.pk)
+    return assignment
 
 
 def parse_scene_names(text: str) -> list[str]:

@@ -7,6 +7,7 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.board, name="board"),
     path("scoring/", views.scoring, name="scoring"),
+    path("ranks/", views.rep_ranks, name="rep_ranks"),
     path("new/", views.campaign_create, name="campaign_create"),
     path("<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),

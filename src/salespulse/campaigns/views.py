@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salespulse.campaigns import selectors, services, video
 from salespulse.campaigns.forms import CampaignForm, CaseForm
-from salespulse.campaigns.models import Campaign, CaseStatus, CaseSubmission
+from salespulse.campaigns.models import Campaign, CaseStatus, CaseSubmission, RepRank
 from salespulse.core.errors import DomainError, NotFound
 from salespulse.core.timeutil import local_date
 
@@ -45,6 +45,14 @@ def _visible_case(request: HttpRequest, case_id: int) -> CaseSubmission:
         return selectors.get_visible_case(request.user, case_id)
     except NotFound as error:
         raise Http404(error.message) from error
+
+
+def _int(value) -> int:
+    """Return ``value`` as an integer, or 0 (no such row) when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -174,6 +182,24 @@ def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
+
+
+@login_required
+def rep_ranks(request: HttpRequest) -> HttpResponse:
+    """List the reps with their campaign ranks; a POST sets one rep's rank."""
+    if not selectors.can_manage_campaigns(request.user):
+        return _forbidden(request, _("Only sales operations and administrators may set rep ranks."))
+    if request.method == "POST":
+        try:
+            services.set_rep_rank(
+                actor=request.user, rep_id=_int(request.POST.get("rep")), rank=request.POST.get("rank", "")
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Rank saved."))
+        return redirect("campaigns:rep_ranks")
+    return render(request, "campaigns/rep_ranks.html", {"rows": selectors.rep_ranks(), "ranks": RepRank.choices})
 
 
 # --- cases ------------------------------------------------------------------------------
