@@ -1228,3 +1228,96 @@ def test_tender_already_won_is_not_tender_process():
 
 def test_question_whether_you_won_is_tender_process():
     assert "tender_process" in codes("带量采购你们中了没有？")
+
+
+# A price the customer cannot bear or get past, or that must come back down.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个报价到我们财务那关肯定过不去。",
+        "一台八万多，我们小门诊真顶不住。",
+        "供货价还得压一压才行。",
+        "采购价要下来，我才好跟院里交代。",
+    ],
+)
+def test_price_not_bearable_is_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+# Hyperbole and margin complaints, free goods or services, a price tier and Cantonese.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们这价跟抢钱没区别。",
+        "按这个价卖，我们药店没赚头了。",
+        "报价是你们最大的短板。",
+        "额外送三瓶校准品吧。",
+        "上门培训就别收钱了。",
+        "我们是连锁，按连锁的价格给我们算。",
+        "单价再砍一刀吧。",
+        "平少少啦老细。",
+    ],
+)
+def test_colloquial_price_requests_are_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这个数字我不认识，是哪个项目的？", "今年院里砍掉了两个科研项目。", "价格不算贵，唔系几贵。"],
+)
+def test_unrelated_price_words_untagged(text):
+    assert "price_objection" not in codes(text)
+
+
+# A quantity claimed outright, a colloquial reorder, an order placed today, a 把-construction
+# that buys, a purchase order issued, a countersigned or stamped contract.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三箱我都要了。",
+        "就要你们这款吧，别的不看了。",
+        "再帮我们弄五桶。",
+        "单子下午就下给你。",
+        "把下半年的量先订下来。",
+        "采购订单已经开好了，今天发你。",
+        "院里决定采用贵司的培养箱。",
+        "确认按最终报价签约。",
+        "回签件今天寄出。",
+        "就用你们家的吧。",
+    ],
+)
+def test_plain_commitments_are_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["想要你们这款的彩页。", "合同还没回签。", "这两台我们不要了。", "先把交货时间定下来。"],
+)
+def test_non_orders_not_purchase_intent(text):
+    assert "purchase_intent" not in codes(text)
+
+
+# A leaning towards a maker, buying from one, a rival's offer, and habits with the current supplier.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们科长就是偏好进口的。",
+        "主任认准了西门子，别的听不进去。",
+        "耗材一直从Medline那里进。",
+        "东曹给我们报了一套方案。",
+        "原来给我们供货的那家一直挺好，舍不得换。",
+        "科室一直走的是爱科来，护士手熟。",
+    ],
+)
+def test_leaning_and_sourcing_are_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我们不和别的厂家比较，就用你们的。", "护士对这套流程已经手熟了。", "我们一直在你们这里买的。", "仪器一直在保修期，换不了。"],
+)
+def test_refusal_and_habits_not_competitor(text):
+    assert "competitor_preference" not in codes(text)
