@@ -388,14 +388,14 @@ def five_deals(ops):
     return [deal(ops, name=f"商机{days}", in_stage_since=NOW - days * DAY) for days in range(5, 0, -1)]
 
 
-def test_a_page_carries_the_total_of_every_page(ops, five_deals):
+def test_page_carries_total_count(ops, five_deals):
     page = list_rows(ops, EMPTY_FILTER, 2, per_page=2)
 
     assert [row.name for row in page.rows] == ["商机3", "商机2"]
     assert (page.number, page.num_pages, page.count) == (2, 3, 5)
 
 
-def test_a_page_past_the_end_gives_the_last_page(ops, five_deals):
+def test_page_past_end_gives_last(ops, five_deals):
     page = list_rows(ops, EMPTY_FILTER, 9, per_page=2)
 
     assert [row.name for row in page.rows] == ["商机1"]
@@ -403,7 +403,7 @@ def test_a_page_past_the_end_gives_the_last_page(ops, five_deals):
 
 
 @pytest.mark.parametrize("asked", ["abc", "", None, "0", "-2"])
-def test_a_page_that_is_not_a_positive_number_gives_the_first(ops, five_deals, asked):
+def test_page_not_positive_gives_first(ops, five_deals, asked):
     page = list_rows(ops, EMPTY_FILTER, asked, per_page=2)
 
     assert [row.name for row in page.rows] == ["商机5", "商机4"]
@@ -417,13 +417,13 @@ def test_no_matching_deal_gives_one_empty_page(ops, five_deals):
 
 
 @pytest.mark.parametrize("asked", [2**62, 10**30, "9" * 5000, "4611686018427387904"])
-def test_a_huge_page_number_gives_the_last_page(ops, five_deals, asked):
+def test_page_huge_number_gives_last(ops, five_deals, asked):
     page = list_rows(ops, EMPTY_FILTER, asked, per_page=2)
 
     assert (page.number, [row.name for row in page.rows]) == (3, ["商机1"])
 
 
-def test_a_full_width_page_number_is_read(ops, five_deals):
+def test_page_full_width_digit_read(ops, five_deals):
     page = list_rows(ops, EMPTY_FILTER, "２", per_page=2)
 
     assert page.number == 2

@@ -136,17 +136,17 @@ def _verdict(query: str, p95_ms: float, ratio: float | None = None) -> str:
     return bench.markdown_table([entry]).splitlines()[-1].rsplit("|", 2)[-2].strip()
 
 
-def test_a_widget_over_300_ms_misses_its_target():
+def test_verdict_slow_widget_missed():
     assert _verdict("home: stale leads [manager]", 301, 1.0) == "**missed**"
 
 
-def test_a_detector_query_answers_to_the_duckdb_ratio_alone():
+def test_verdict_detector_query_ratio_only():
     assert _verdict("detector query: stale_lead", 2000, 4.9) == "met"
 
 
-def test_a_detector_query_over_five_times_duckdb_misses():
+def test_verdict_detector_query_over_ratio():
     assert _verdict("detector query: stale_lead", 20, 5.1) == "**missed**"
 
 
-def test_a_whole_detector_run_is_reported_without_a_target():
+def test_verdict_detector_run_scheduled():
     assert _verdict("detector run, storing alerts: stale_lead", 5000) == "scheduled job"

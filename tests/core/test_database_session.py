@@ -38,7 +38,7 @@ def test_alert_pages_keep_room_for_in_place_updates():
 
 
 @pytest.mark.parametrize(("before", "after"), [("4MB", "64MB"), ("256MB", "256MB")])
-def test_multi_rep_query_raises_sort_memory_but_never_lowers_it(before, after):
+def test_multi_rep_work_mem_only_raised(before, after):
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{before}'")
 

@@ -15,10 +15,13 @@ from django.db.models.functions import Cast, ExtractYear, RowNumber
 
 def sqlite_epoch_seconds(sql: str) -> str:
     """Return SQLite SQL for the seconds since the Unix epoch of the datetime expression
-    ``sql``, which appears twice in it. Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in
-    UTC. The whole seconds come from strftime on the first 19 characters, because it
-    would round a fraction of .9995 up, and the fraction is read from the text. So the
-    value is exact, where julianday() is off by up to about a millisecond."""
+    ``sql``, which appears twice in it.
+
+    Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC. The whole seconds come from
+    strftime on the first 19 characters, because strftime would round a fraction of
+    .9995 up. The fraction is read from the text, so the value is exact. julianday() is
+    off by up to about a millisecond.
+    """
     return f"(CAST(strftime('%%s', substr({sql}, 1, 19)) AS REAL) + CAST(substr({sql}, 20) AS REAL))"
 
 

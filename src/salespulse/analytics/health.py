@@ -121,6 +121,12 @@ def trend_weeks(period: Period) -> list[dt.date]:
     return [last_monday - dt.timedelta(weeks=offset) for offset in range(TREND_WEEKS - 1, -1, -1)]
 
 
+def _week_start(value: dt.datetime | dt.date) -> dt.date:
+    """Return the first day of a truncated week, which the database may return as a
+    datetime or as a date."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -214,7 +220,7 @@ def first_followup_health(
         .order_by()
     )
     for row in counted:
-        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        week = _week_start(row["week"])
         weekly[week][0] += row["leads"]
         if row["in_period"]:
             met += row["leads"]
@@ -330,7 +336,7 @@ def dwell_spread_health(user: User, period: Period, threshold: Threshold) -> Hea
                 totals[1] += count
             names[rep_id] = row["owner__display_name"] or row["owner__username"]
         if row["week"] is not None:
-            week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+            week = _week_start(row["week"])
             week_totals[(week, rep_id)][0] += total
             week_totals[(week, rep_id)][1] += count
     by_stage: dict[int, dict[int, float]] = defaultdict(dict)
@@ -441,7 +447,7 @@ def objection_resolution_health(user: User, period: Period, threshold: Threshold
     for owner_id, display_name, username, seconds, week, in_period in rows:
         days = seconds / SECONDS_PER_DAY
         if owner_id in top:
-            weekly[week.date() if isinstance(week, dt.datetime) else week].append(days)
+            weekly[_week_start(week)].append(days)
         if in_period:
             per_rep[owner_id].append(days)
             names[owner_id] = display_name or username

@@ -573,7 +573,7 @@ def test_body_controlling_purchases_is_needs_hq_approval(text):
     assert "needs_hq_approval" in codes(text)
 
 
-def test_person_who_cannot_decide_is_not_needs_hq_approval():
+def test_hq_approval_not_for_undecided_person():
     assert "needs_hq_approval" not in codes("这事我定不了，你问问我们主任。")
 
 
@@ -612,7 +612,7 @@ def test_borrowing_and_trying_by_hand_is_sample_request(text):
     assert "sample_request" in codes(text)
 
 
-def test_rep_offering_a_loan_unit_is_not_sample_request():
+def test_sample_request_not_rep_loan_offer():
     assert "sample_request" not in codes("可以借您一台用一个月。", speaker="rep")
 
 
@@ -641,7 +641,7 @@ def test_sample_preparation_is_not_sample_request():
     "text",
     ["专家对灵敏度没有异议。", "老机器已经老化，打算更新。", "检验楼的机房下月中旬完工。", "五一前要能出报告。"],
 )
-def test_no_objection_ageing_room_handover_are_not_technical_concern(text):
+def test_technical_concern_not_ageing_handover(text):
     assert "technical_concern" not in codes(text)
 
 
@@ -658,7 +658,7 @@ def test_relaxed_date_after_the_holiday_is_delivery_timeline():
 
 
 @pytest.mark.parametrize("text", ["采购单已经审批通过，下午发你。", "请购单我们今天提交了。", "单子已经下了，注意查收。"])
-def test_order_approved_in_the_buyers_system_is_purchase_intent(text):
+def test_purchase_intent_order_approved(text):
     assert "purchase_intent" in codes(text)
 
 
@@ -675,7 +675,7 @@ def test_wait_and_see_is_stalling(text):
     assert "stalling" in codes(text)
 
 
-def test_wait_and_see_about_switching_from_incumbent_is_not_stalling():
+def test_stalling_not_wait_on_switching():
     assert "stalling" not in reported("客户在用优利特，对换我们的持观望态度。")
 
 
@@ -691,7 +691,7 @@ def test_result_next_month_is_not_payment_terms():
     "text",
     ["科长下乡镇督导去了，今天回不来。", "老细出差未返，下周再倾。", "院长外派学习三个月。"],
 )
-def test_field_duty_and_dialect_absence_is_decision_maker_unavailable(text):
+def test_decision_maker_away_on_duty(text):
     assert "decision_maker_unavailable" in codes(text)
 
 
@@ -723,11 +723,11 @@ def test_invoice_mismatch_is_not_technical_concern():
     assert "technical_concern" not in codes("开票金额跟合同对不上。")
 
 
-def test_current_brand_with_no_plan_to_switch_is_competitor_preference():
+def test_competitor_current_brand_kept():
     assert "competitor_preference" in codes("科里一直用老牌子的，目前没打算换。")
 
 
-def test_no_plan_to_switch_without_current_use_is_not_competitor_preference():
+def test_competitor_no_switch_without_use():
     assert "competitor_preference" not in codes("这个型号我们没打算换。")
 
 
@@ -800,7 +800,7 @@ def test_smaller_cuts_and_buying_price_are_price_objection(text):
     "text",
     ["科室正跟另外三家比较。", "我们与现供货商签了长期合同。", "报价比竞品高，这个你们得解释。"],
 )
-def test_rivals_contracts_and_price_against_rival_are_competitor_preference(text):
+def test_competitor_rival_contracts_prices(text):
     assert "competitor_preference" in codes(text)
 
 
@@ -809,7 +809,7 @@ def test_not_hurrying_to_decide_is_stalling():
 
 
 @pytest.mark.parametrize("text", ["采购经理这几天在巡店。", "我们老板前天动了个小手术，在医院躺着。"])
-def test_managers_on_rounds_or_in_surgery_are_decision_maker_unavailable(text):
+def test_decision_maker_on_rounds(text):
     assert "decision_maker_unavailable" in codes(text)
 
 
@@ -822,7 +822,7 @@ def test_paid_from_a_fund_held_is_budget_approved():
     assert "budget_approved" in codes("这点钱从科里的公用经费里出就行。")
 
 
-def test_paid_from_next_years_budget_is_not_budget_approved():
+def test_budget_approved_not_next_year():
     assert "budget_approved" not in codes("要从下一年度的经费里出。")
 
 
@@ -842,7 +842,7 @@ def test_rule_for_all_requests_is_not_purchase_intent():
 @pytest.mark.parametrize(
     "text", ["每批货能附上COA吗？", "请提供出厂检验报告。", "这个产品有没有召回记录？", "先把上回那台的故障修好再说采购的事。"]
 )
-def test_batch_papers_recalls_and_unfixed_faults_are_technical_concern(text):
+def test_technical_concern_recalls_faults(text):
     assert "technical_concern" in codes(text)
 
 
@@ -856,7 +856,7 @@ def test_pharmacy_and_ethics_committees_are_needs_hq_approval(text):
 
 
 @pytest.mark.parametrize("text", ["晚上路上会不会堵车？", "你过会儿再打给我。"])
-def test_words_containing_shanghui_or_guohui_are_not_needs_hq_approval(text):
+def test_hq_approval_not_shanghui_guohui(text):
     assert "needs_hq_approval" not in codes(text)
 
 
@@ -885,7 +885,7 @@ def test_affordability_pegging_and_rivals_freebies_are_price_objection(text):
         "科里正在试用别的厂家的设备。",
     ],
 )
-def test_stocked_brand_and_rival_under_evaluation_are_competitor_preference(text):
+def test_competitor_stocked_or_evaluated(text):
     assert "competitor_preference" in codes(text)
 
 
@@ -911,12 +911,12 @@ def test_cannot_bear_or_cheaper_elsewhere_is_price_objection(text):
     assert "price_objection" in codes(text)
 
 
-def test_asking_the_rep_to_find_a_way_is_not_stalling():
+def test_stalling_not_asking_for_a_way():
     assert "stalling" not in codes("价格这块你帮我们再想想办法。")
 
 
 @pytest.mark.parametrize("text", ["合同法务那边已经审完了。", "单子我让助理发你邮箱。"])
-def test_contract_process_done_or_requisition_sent_is_purchase_intent(text):
+def test_purchase_intent_contract_or_requisition(text):
     assert "purchase_intent" in codes(text)
 
 
@@ -965,7 +965,7 @@ def test_try_out_and_pilot_are_sample_request(text):
     assert "sample_request" in codes(text)
 
 
-def test_sample_from_last_time_used_up_is_not_sample_request():
+def test_sample_request_not_used_up_sample():
     assert "sample_request" not in codes("之前送的试用装我们都用完了。")
 
 
@@ -977,7 +977,7 @@ def test_money_really_gone_is_budget_pending():
     assert "budget_pending" in codes("今年的经费是真没了。")
 
 
-def test_price_compared_with_us_in_a_report_is_tagged():
+def test_price_compared_in_report_tagged():
     # "我们" after "比" is the object of the comparison, not our side acting.
     found = reported("客户说对手的报价比我们低一成。")
     assert "price_objection" in found
@@ -989,12 +989,12 @@ def test_quiet_alarms_and_data_migration_are_technical_concern(text):
     assert "technical_concern" in codes(text)
 
 
-def test_unit_brought_over_for_a_few_runs_is_sample_request():
+def test_sample_request_unit_for_runs():
     assert "sample_request" in codes("能不能借过来测几个病人样本？")
 
 
 @pytest.mark.parametrize("text", ["党委会还没开。", "集团月底才召开投资决策会。"])
-def test_body_meeting_not_yet_held_is_needs_hq_approval(text):
+def test_hq_approval_meeting_not_held(text):
     assert "needs_hq_approval" in codes(text)
 
 
@@ -1013,7 +1013,7 @@ def test_results_or_unified_supply_are_not_competitor_preference(text):
 
 
 @pytest.mark.parametrize("text", ["贵司报价排在第三位。", "单价方面请考虑能否调整。"])
-def test_quote_ranked_behind_or_adjustment_asked_is_price_objection(text):
+def test_price_objection_quote_ranked_behind(text):
     assert "price_objection" in codes(text)
 
 
@@ -1038,12 +1038,12 @@ def test_cannot_use_that_many_is_not_technical_concern():
 
 
 @pytest.mark.parametrize("text", ["采购都归省交通集团管。", "下面站点的设备统一由医共体负责采购。"])
-def test_purchases_run_by_a_named_body_are_needs_hq_approval(text):
+def test_hq_approval_named_body_purchases(text):
     assert "needs_hq_approval" in codes(text)
 
 
 @pytest.mark.parametrize("text", ["去省里开会的主任还没回来。", "专项资金还在等市里批。"])
-def test_province_or_city_named_alone_is_not_needs_hq_approval(text):
+def test_hq_approval_not_province_alone(text):
     assert "needs_hq_approval" not in codes(text)
 
 
@@ -1072,7 +1072,7 @@ def test_supplier_onboarding_first_is_not_stalling():
 @pytest.mark.parametrize(
     "text", ["能按出厂价给我们吗？", "单价领导看过了觉得还是贵", "麻烦重新报个价。", "让你们承担运输和首年保养的费用。"]
 )
-def test_trade_price_still_high_and_requote_are_price_objection(text):
+def test_price_objection_trade_price_high(text):
     assert "price_objection" in codes(text)
 
 
