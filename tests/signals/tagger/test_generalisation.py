@@ -1321,3 +1321,46 @@ def test_leaning_and_sourcing_are_competitor_preference(text):
 )
 def test_refusal_and_habits_not_competitor(text):
     assert "competitor_preference" not in codes(text)
+
+
+# "的话" right after a noun names the topic; after a verb it ends a condition.
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("经费的话局里上个月就批下来了。", "budget_approved", None),
+        ("合同的话周五盖章寄回给你。", "purchase_intent", None),
+        ("有经费的话第一个找你们。", None, "budget_approved"),
+        ("款子批了的话我们马上下单。", None, "purchase_intent"),
+    ],
+)
+def test_topic_dehua_is_not_a_condition(text, expected, absent):
+    found = codes(text)
+    if expected:
+        assert expected in found
+    if absent:
+        assert absent not in found
+
+
+# Unpunctuated speech: a connective starts a new clause, so a condition before it does
+# not block a requirement after it.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("要是方案没问题我们再考虑可是机器下个月十号前必须装好", "delivery_timeline"),
+        ("预算那边还没落实然后价格也偏高能不能再让点", "price_objection"),
+    ],
+)
+def test_connective_splits_unpunctuated_speech(text, expected):
+    assert expected in codes(text)
+
+
+# A deadline on delivery or installation, with the date inside the phrase.
+@pytest.mark.parametrize(
+    "text", ["发货务必在国庆以前。", "装机得在评审之前弄好。", "送货最好三天之内，门诊等着用。"]
+)
+def test_delivery_deadline_phrase_is_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+def test_payment_deadline_is_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("交货后要在三十天以内付清。")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from salespulse.signals.tagger.normalize import to_simplified
+
 Competitors = list[tuple[str, list[str]]]
 
 
@@ -52,7 +54,7 @@ class CompetitorMatcher:
         insensitive: list[str] = []
         for name, aliases in competitors:
             for alias in [name, *aliases]:
-                alias = alias.strip()
+                alias = to_simplified(alias.strip())
                 if not alias:
                     continue
                 is_latin = alias.isascii()
@@ -80,10 +82,11 @@ class CompetitorMatcher:
 
     def find(self, text: str) -> list[CompetitorMatch]:
         found: list[CompetitorMatch] = []
+        searched = to_simplified(text)  # same offsets: a 羅氏 in the text is found as 罗氏
         for pattern, key in ((self._insensitive, str.casefold), (self._case_sensitive, str)):
             if pattern is None:
                 continue
-            for match in pattern.finditer(text):
+            for match in pattern.finditer(searched):
                 name = self._alias_to_name.get(key(match.group()))
                 if name and not any(match.start() < other.end and other.start < match.end() for other in found):
                     found.append(CompetitorMatch(name, match.start(), match.end()))

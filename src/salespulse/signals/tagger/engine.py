@@ -1,16 +1,21 @@
 """``tag_text`` behind the interface: normalise, find entities, run the rules, combine
-with the statistical model, and map every span back to the original text."""
+with the statistical model, and map every span back to the original text.
+
+The model works both ways: it adds a tag the rules missed when it is confident the tag
+is there, and drops a rule hit when it is confident the tag is not (only for tags it has
+seen enough examples of; see ``statistical``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from salespulse.signals.tagger import Entity, TagHit, TagResult
 from salespulse.signals.tagger.amounts import find_amounts
 from salespulse.signals.tagger.competitors import Competitors, matcher_for
 from salespulse.signals.tagger.config import TaggerConfig, current_config
 from salespulse.signals.tagger.dates import find_dates
-from salespulse.signals.tagger.normalize import normalize
+from salespulse.signals.tagger.normalize import normalize, to_simplified
 from salespulse.signals.tagger.rules import (
     REPORT_CHANNELS,
     RULES_BY_TAG,
@@ -19,6 +24,8 @@ from salespulse.signals.tagger.rules import (
     split_clauses,
 )
 from salespulse.signals.tagger.statistical import ADD_THRESHOLD
+
+logger = logging.getLogger(__name__)
 
 RULE_CONFIDENCE = 0.85
 EVIDENCE_MAX = 300
@@ -49,11 +56,12 @@ def run(
         indexes = _normalised_spans(norm.origin, match.start, match.end)
         if indexes:
             masked_positions.append((indexes[0], indexes[-1] + 1))
-    for amount in find_amounts(text):
+    simplified = to_simplified(text)  # same offsets as text
+    for amount in find_amounts(simplified):
         written = text[amount.start : amount.end]
         result.entities.append(Entity("amount_cny", written, amount.start, amount.end, amount.value))
     if sent_at is not None:
-        for date in find_dates(text, sent_at):
+        for date in find_dates(simplified, sent_at):
             result.entities.append(Entity("date", text[date.start : date.end], date.start, date.end, date.value))
     result.entities.sort(key=lambda entity: (entity.start, entity.kind))
 
@@ -69,6 +77,9 @@ def run(
         probabilities = model.probabilities([norm.text])[0]
 
     for tag, tag_hits in by_tag.items():
+        if model is not None and tag in probabilities and model.vetoes(tag, probabilities[tag]):
+            logger.debug("rule hit for %s dropped: model probability %.3f", tag, probabilities[tag])
+            continue
         first = tag_hits[0]
         start, end = norm.span(first.start, first.end)
         triggers = []

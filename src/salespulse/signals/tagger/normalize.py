@@ -1,8 +1,8 @@
 """Text normalisation for the tagger, with a map back to the original offsets.
 
-Customers type fast: full-width letters, English words inside Chinese sentences, whole
-phrases in pinyin ("yusuan hai mei pi"), and homophone typos from the pinyin input
-method (预酸 for 预算). The rules are written against canonical Chinese, so this module
+Customers type fast: full-width letters, traditional characters, English words inside
+Chinese sentences, whole phrases in pinyin ("yusuan hai mei pi"), and homophone typos
+from the pinyin input method (预酸 for 预算). The rules are written against canonical Chinese, so this module
 rewrites those forms into it and keeps, for every character of the normalised text, the
 offset of the original character it came from. Evidence spans are always reported in
 original offsets.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import resources
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +25,29 @@ _WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE[0x3000] = 0x20
 for _keep in "，。？！；：（）":
     _WIDTH_TABLE.pop(ord(_keep), None)
+
+
+def _traditional_table() -> dict[int, int]:
+    """Traditional to simplified characters, one for one so offsets stay put, from
+    OpenCC's character table. A character that is also written in simplified text
+    (乾, 於) is left alone."""
+    table = {}
+    source = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text("utf-8")
+    for line in source.splitlines():
+        traditional, _, candidates = line.partition("\t")
+        choices = candidates.split()
+        if len(traditional) == 1 and choices and traditional not in choices and len(choices[0]) == 1:
+            table[ord(traditional)] = ord(choices[0])
+    return table
+
+
+_TRADITIONAL_TABLE = _traditional_table()
+_WIDTH_TABLE.update(_TRADITIONAL_TABLE)
+
+
+def to_simplified(text: str) -> str:
+    """Return ``text`` with traditional characters simplified, offsets unchanged."""
+    return text.translate(_TRADITIONAL_TABLE)
 
 # English words and phrases used inside Chinese messages, mapped to the Chinese the rules
 # read. Longer phrases first so "lead time" wins over "time".

@@ -62,6 +62,9 @@ TECH = (
 # The end of a clause, for triggers that must close it ("今天已下达" but not "下达了计划").
 CLAUSE_END = r"(?=[，,。；;！!？?\s]|$)"
 NEGATORS_STRONG = r"(?:不用|不需要|无需|不必|没必要|用不着|不走|免(?!费)|不需|不要|不搞)"
+# "的话" that ends a condition ("批下来的话"), not the one that names a topic right after
+# a noun ("钱的话已经批了", "合同的话下周签").
+CONDITIONAL_DEHUA = r"(?:有|没|没有|拿到|批了)(?:钱|预算|经费|资金)的话|(?<!钱)(?<!款)(?<!预算)(?<!经费)(?<!资金)(?<!价格)(?<!价钱)(?<!合同)(?<!订单)(?<!这边)(?<!这块)的话"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -125,7 +128,7 @@ RULES: list[TagRule] = [
             _rx(rf"{MONEY}(?:[^，,]{{0,6}})(?:还没|没有(?!问题|什么问题|困难)|没(?!问题|什么问题|有问题|有什么问题|有困难)|未|尚未|不够|用完|紧张|吗|不确定)"),
             _rx(r"(?:不是|并非)(?:预算|钱|资金)"),
             _rx(r"(?:我们|我们科|我们科室|我们这边|我们部门|我这边)(?:的)?(?:还没|还没有|没有|没)"),
-            _rx(r"(?:如果|要是|假如|等|一旦|的话)"),
+            _rx(rf"(?:如果|要是|假如|等|一旦|{CONDITIONAL_DEHUA})"),
             _rx(r"(?:没有|没能|没|未|未能|还没)(?:被)?(?:列入|列进|纳入|放进|报进)"),
             _rx(r"(?:拨付|下拨|拨款|到位)[^，,。]{0,2}(?:延迟|推迟|延期|滞后)"),
         ],
@@ -421,6 +424,14 @@ RULES: list[TagRule] = [
     TagRule(
         "sample_request",
         triggers=[
+            # Must see samples before ordering.
+            _rx(r"(?:没|没有|未)(?:见到|看到|拿到|收到|试过|用过)样(?:品|机)?[^，,。]{0,3}(?:之前|前|以前)|(?:见到|看到|试过|拿到)样(?:品|机)(?:后|以后|之后)?(?:再|才)"),
+            # Comparing with their own specimens, or a verification run with our reagents.
+            _rx(r"(?:标本|样本|病人)[^，,。]{0,10}(?:跟|和|与)(?:你们|贵司)[^，,。]{0,4}(?:对一对|比一比|比对|对比|对照)|放(?:一起|在一起)(?:比对|比一比|对比)|(?:做|跑)(?:个|一下)?(?:验证|比对)(?![^，,。]{0,4}(?:完|好了|结束|通过))|样(?:品|机)[^，,。]{0,4}(?:寄|送|拿)过来[^，,。]{0,2}做"),
+            # A unit on site: 见着实机, 现场演示, 带机器过来.
+            _rx(r"(?:见着|见到|看到|看看)(?:实机|真机|样机|实物|机器|仪器)|现场(?:演示|比对|测试|跑一下|跑几个)|(?:带|拉|拿|送|搬)(?:一?台|个|两台|各一台)?(?:机器|仪器|设备|样机|机子)?(?:过来|来)(?:[^，,。]{0,4}(?:摆|放|试|跑|比|演示))|各拉一台"),
+            # A few units first, to try, taste or run: 先寄两盒过来跑一下, 打个样, 试卖.
+            _rx(r"先(?:寄|拿|给|送|发|弄|拉|带|出)(?:我们|我们店|我们科|我)?[^，,。]{0,8}(?:过来|来)?[^，,。]{0,6}(?:试|尝|跑|验证|看看|摆|比对|对一对)|打(?:个)?样(?!品)|试吃|试卖|试饮|试喝|试销|尝尝"),
             _rx(
                 r"(?:寄|送|发|给|要|申请|安排|提供|需要|想|希望|能不能|可不可以|可以|有没有|先|看看|看一下|拿|借|留|做|搞|弄)[^，,。]{0,8}"
                 r"(?:样品|样机|小样|试用装|试用品|演示机|试用机|试用|试剂试用|装机试用|试一试|试试|试一下|试几天|试测|比对|对比(?:实验|测试|试验)|现场比对|演示|打样|用用看)"
@@ -482,6 +493,12 @@ RULES: list[TagRule] = [
     TagRule(
         "purchase_intent",
         triggers=[
+            # A purchase request filed, a deposit on its way, an order at the quoted figure.
+            _rx(r"(?:提|递|交|报)(?:了)?采购申请|采购申请[^，,。]{0,4}(?:递|提|交|报)上去|(?:定金|订金|预付款)[^，,。]{0,2}(?:明天|今天|马上|下午|这就)[^，,。]{0,2}(?:打|付|转)|(?:让|叫)财务[^，,。]{0,4}(?:打|付|转)(?:定金|订金|预付款)|按(?:这个|那个|你说的|你报的|你们报的|我们报的)?(?:数|价|价格|量|方案|报价)[^，,。]{0,4}(?:订|下单)|直接(?:订|下单)(?![^，,。]{0,3}(?:吗|不))"),
+            # Signing now or the contract sent for signature.
+            _rx(r"签完字|(?:已经|已)签(?:了)?字|(?:周[一二三四五六日天]|明天|后天|下周|今天|马上|当天)[^，,。]{0,3}签字|我(?:来)?签(?=[，,。；;！!\s]|$|吧)|随时(?:来|过来)?签|(?:发|把|拿)合同(?:发|带|拿|寄)?(?:过来|来)?吧|合同[^，,。]{0,6}(?:能发过来|发过来|带过来)(?![^，,。]{0,2}看)|(?:可以|开始|下周|准备|马上)走合同|出(?:最终版|正式)合同"),
+            # An order by quantity: 还是30箱, 再要三十件, 下单：'
+            _rx(r"(?:还是|再要|再来|要|订|来|压|进|拿|补|报)(?:个)?(?:\d+|[一二两三四五六七八九十百几]+)(?:箱|盒|件|台|支|瓶|套|包|桶|袋|提|人份)(?![^，,。]{0,3}(?:的话|多少|吗|呢))|^(?:下单|订单|订货)[:：]|(?:照常|照旧|老样子)[^，,。]{0,2}(?:排|发|送|来|订)"),
             _rx(
                 r"下单|(?<![以如])下(?:正式|采购)?订单|订购|订货|(?:照|按)(?:上次|上回|之前|原来)的?(?:单子|订单|量)[^，,。]{0,4}(?:再)?(?:发|来|订)|(?:再|追加|补|订|采购|加订|再进|先进|补进|续订|先订|先要|要订|先采购|再要|再来|再拿|再留|再订|再给我|先来|先拿|先定|就定|各来|就来|给我来|(?:给|帮)我(?:们)?(?:准备|备|发|送|留|拿))(?:个)?(?:\d+|[一二两三四五六七八九十几百]+)(?:台|套|盒|箱|件|批|支|个|瓶|包|袋|桶|条|板|人份|片|颗|只|张|副|根|卷|对)|补货|(?:提交|发起|递交)(?:了)?采购申请|(?:就|只)(?:等|差)(?:签字|盖章|签合同)|订单[^，,。]{0,4}(?:走(?:oa|流程|审批)|(?:今天|明天|马上)(?:发|下))|(?:第[二三四五六]批|这批|下一批|下批)[^，,。]{0,8}(?:可以安排|安排吧|可以发)|同意(?:采购|购买|购置|引进)(?!吗)|合同(?:定在)?(?:下周[一二三四五六日天]?|下星期[一二三四五六日天]?|明天|后天|本周|这周[一二三四五六日天]?|周[一二三四五六日天]|\d{1,2}(?:号|日))(?:就)?签|"
                 r"签(?:合同|约|单)|签(?:署|订)(?:合同)?|合同(?:发|寄|拿|给)(?:过来|我|我们)|(?:把|请)合同(?:发|寄)|盖章|用印|走(?:合同|采购)(?:流程)?|合同流程|"
@@ -504,11 +521,13 @@ RULES: list[TagRule] = [
             ),
         ],
         vetoes=[
-            _rx(r"不(?:下单|订|签|买|采购|要)|暂(?:时)?不|先不|没(?:下单|签)|还没(?:签|下单|定)|暂缓|推迟|取消|不急着|(?:下单|签约|签合同)(?:后|之后|以后|的话|到)|吗|呢$|试试|试用|验证|样品|样机|演示机|试用机|比对|平台上?下单|在[^，,。]{0,6}平台|看情况|看[^，,。]{0,6}(?:情况|用量|使用量|再定)"),
+            _rx(r"不(?:会|能|可能|打算)?(?:下单|订|签|买|采购|要)|试着|试卖|试一下|试下|尝尝|试吃|暂(?:时)?不|先不|没(?:下单|签)|还没(?:签|下单|定)|暂缓|推迟|取消|不急着|(?:下单|签约|签合同)(?:后|之后|以后|的话|到)|吗|呢$|试试|试用|验证|样品|样机|演示机|试用机|比对|平台上?下单|在[^，,。]{0,6}平台|看情况|看[^，,。]{0,6}(?:情况|用量|使用量|再定)"),
         ],
         sentence_vetoes=[
             _rx(
-                r"如果|要是|假如|假设|万一|只要|的话|一旦|可能|也许|或许|说不定|大概|估计|应该会|(?<!不用)(?<!不必)(?<!不再)考虑|打算|想|争取|尽量|有机会|有可能|"
+                r"如果|要是|假如|假设|万一|只要|"
+                rf"{CONDITIONAL_DEHUA}|"
+                r"一旦|可能|也许|或许|说不定|大概|估计|应该会|(?<!不用)(?<!不必)(?<!不再)考虑|打算|想|争取|尽量|有机会|有可能|"
                 r"意向|感兴趣|兴趣|了解一下|要看|取决于|一律|均须|均需|(?:来|再|过来)(?:谈|聊)|谈谈|细节|再说|能不能|可不可以|前提|才能|才(?:下单|签|定)|"
                 r"等(?:预算|钱|款|资金|经费|批|审批|领导|主任|院长|总部|集团|招标|价格|你们|降价|样品|试用|结果|评估|测试|论证|他)|"
                 r"(?<=[\u4e00-\u9fa5])(?<!那)就(?:下单|签合同|签约|订|采购|买)"
@@ -540,6 +559,7 @@ RULES: list[TagRule] = [
             _rx(rf"{DATE_WORD}[^，,。]{{0,6}}(?:再)?(?:送|发|到)[^，,。]{{0,4}}(?:也可以|也行|就行|都行|就可以)"),
             _rx(r"(?<![^，,。；;！!？?\s])(?:急|很急|好急|急急急|急死了)(?![^，,。；;！!？?\s])|(?:周|星期|礼拜)[一二三四五六日天][^，,。]{0,3}各?(?:送|发|到)(?:一次|一趟|货)|(?:别|不能|不要)断(?:货|供)?(?=[，,。；;！!\s]|$|了|啊)|准点|(?:交货|到货|发货|送货|供货)(?:太|很|比较|有点|也)?慢|等了(?:一个多?月|[一二两三四五六七八九十几半\d]+(?:天|周|个多?月))|(?:晚|迟|延误|拖|慢)了(?:好)?(?:\d+|[一二两三四五六七八九十几])(?:天|周|个星期)"),
             _rx(r"(?:快|马上|就要)(?:用完|用光|见底)了?|(?:什么时候|啥时候|啥时|几时)(?:能|可以)?发(?:货|过来|出)?(?=[，,。；;！!？?\s]|$|吗|呢|啊)|(?:要|得|就)开始用"),
+            _rx(r"(?:交货|到货|发货|送货|供货|装机|安装|交付)[^，,。]{0,4}(?:要|得|必须|务必|最好|一定要?)(?:在|赶在)?[^，,。]{0,8}(?:前|之前|以前|以内|之内)(?![^，,。]{0,4}(?:付|结|开票))"),
             _rx(r"赶在[^，,。]{0,10}(?:前|之前|以前)|(?:别|不要|不能)耽误[^，,。]{0,4}(?:开业|开诊|开学|开工|使用|用|上线)|等不了(?:那么|这么)?(?:久|长)|(?:早点|早些|提前)(?:到|发|送|交|供)(?:货)?"),
             _rx(
                 rf"(?:{DATE_WORD})(?:(?:就|必须|一定|马上|都)?(?:要|得要|需要)(?:货|到|用)?(?:了|的|啊|呢)?{CLAUSE_END}"
@@ -563,6 +583,11 @@ RULES: list[TagRule] = [
     TagRule(
         "stalling",
         triggers=[
+            _rx(r"过(?:两|几|一两)天(?:再)?给(?:你|您)?(?:答复|回复|消息|回话|信)"),
+            # A time word and 再/在 (the common typo) with 说, 联系, 讲.
+            _rx(r"(?:回头|改天|以后|下次|过两?天|过几天|下个?月|下周|下礼拜|下个礼拜|明年|年后|月底)(?:我们|咱们)?(?:再|在)(?:说|联系|聊|讲|约|答复|商量)"),
+            # Colloquial postponement: 考虑下, 慢慢看, 让我想想, 改天吧.
+            _rx(r"考虑下(?=[，,。；;！!\s]|$|吧|哈|啊)|慢慢(?:看|来|考虑|研究|商量)|(?:让我|我)(?:再)?想想|改(?:天|日)(?:吧|哈|再约|再说)|(?:不方便|没空)[^，,。]{0,4}改天"),
             _rx(
                 r"再说吧|再说|考虑考虑|有空(?:了)?(?:我|再)?(?:看看|看一下|研究|再看)|有时间(?:了)?(?:我|再)?(?:看看|看一下|研究)|等[^，,。]{0,6}有空(?:了)?再|一直拖着|拖着不|没(?:有)?下文|顾不上|顾不过来|往后(?:挪|延)|挪一挪|挪挪|延一延|人手不够|腾不出手|忙不过来|搁一搁|搁一下|往后放|往后推|放一边|(?:过了?|忙完|等过了?)(?:这阵|这段|这几天|这一阵|这一段)(?:子|时间)?[^，,。]{0,8}再|考虑一下|再考虑|琢磨琢磨|再琢磨|斟酌斟酌|再斟酌|掂量掂量|合计合计|有(?:进展|消息|结果)(?:了)?[^，,。]{0,4}(?:找你|联系你|告诉你|通知你|通知|联系)|别催|(?:下个?月|下周|下礼拜|过几天|过两天|明年|年后|下季度|下半年)再(?:联系|说|聊)|(?:最近|这段时间|这阵子|这几天|这两天|目前|现在|手头)(?:事情)?(?:比较|有点|太|很|挺|实在|特别)?忙|忙完(?:这阵|这段)|"
                 r"回头(?:再)?(?:联系|说|聊|找你|给你|看)|改天(?:再)?(?:聊|说|约)|过(?:段|一段|些|阵|几天)(?:时间|日子)?(?:再)?(?:说|联系|聊|看)|过阵子|再议|还没想好|没想好|先不定|需要时间考虑|暂不(?:回复|答复)|再想想|想一想再|想想再说|没给(?:明确)?答复|不给答复|一直(?:说)?忙|有需要(?:我|再|的话)?(?:再)?(?:联系|找你|找您)|先这样吧|过[^，,。]{0,3}(?:周|天|阵|段时间|些日子)再(?:说|联系|聊|看)|(?:最近|这段时间|这阵子)在忙|"
@@ -597,6 +622,7 @@ RULES_BY_TAG = {rule.tag: rule for rule in RULES}
 # Concrete reasons for a delay: a stalling phrase next to one of these is not stalling.
 STALL_REASON_TAGS = {
     "budget_pending", "needs_hq_approval", "tender_process", "decision_maker_unavailable", "sample_request",
+    "competitor_preference", "technical_concern", "delivery_timeline", "payment_terms",
 }
 STALL_REASON_RE = _rx(
     r"试用(?:还)?(?:在|没)|还在试用|试用中|库存(?:还)?(?:有|够|充足|多)|还有库存|(?:货|试剂)还(?:够|有)|存货|在比对|"
@@ -604,9 +630,13 @@ STALL_REASON_RE = _rx(
 )
 
 _SENTENCE_SPLIT_RE = re.compile(r"[。！!？?；;\n]+")
+_SENTENCE_RE = re.compile(r"[^。！!？?；;\n]+")
 # A single space between Chinese characters also ends a clause: voice-to-text
 # transcripts and hurried typing use it instead of a comma.
-_CLAUSE_SPLIT_RE = re.compile(r"[，,：:、…~～]+|\s{2,}|(?<=[\u4e00-\u9fa5])\s(?=[\u4e00-\u9fa5])")
+_CLAUSE_SPLIT_RE = re.compile(
+    r"[，,：:、…~～]+|\s{2,}|(?<=[\u4e00-\u9fa5])\s(?=[\u4e00-\u9fa5])"
+    r"|(?<=[\u4e00-\u9fa5]{4})(?=但是|不过(?![分来去])|可是|然后|而且|所以)"
+)
 # Our side as the actor of a clause in a rep's report ("我们下周发货", "我问他预算").
 _OUR_SIDE_RE = re.compile(r"^(?P<prefix>[^，,。]{0,4}?)(?<![比跟和与对给找帮向让])(?:我们|我司|我方|我(?![院科们])|公司)(?!医院|院|科)")
 _REP_QUESTION_RE = re.compile(
@@ -797,7 +827,51 @@ def find_rule_hits(
                     )
                     break
 
+    if enabled is None or {"price_objection", "competitor_preference"} <= enabled:
+        hits = _pair_price_and_competitor(hits, masked)
     return _drop_stalling_with_reason(hits, masked, per_sentence=reported)
+
+
+# A rival's terms held against ours: a rival (named, or 别家 and the like) in the same
+# sentence as a price objection, or a rival's lower price or better terms. Another
+# customer or hospital is not a rival.
+_RIVAL_RE = re.compile(OTHER_BRAND)
+_OTHER_CUSTOMER_RE = re.compile(
+    r"(?:另一家|另外一家|别家|隔壁|其他|别的)[^，,。]{0,3}(?:医院|检验所|诊所|卫生院|单位|药店|门店|超市|客户|实验室|科室|药房)"
+)
+_RIVAL_TERMS_RE = re.compile(
+    r"比(?:你们|您|你|贵司)[^，,。]{0,4}(?:低|便宜|少|实惠|优惠)|(?:低|便宜|少)[^，,。]{0,3}(?:不少|很多|一截|一大截|好多|一些|一点|点)"
+    r"|给到|给的是|返(?:了|给)?[\d一二两三四五六七八九十几]|(?:免费|白送|送|包)(?:装|安装|运费|培训|仪器|机器)|都是免|全包|才(?:\d|[一二两三四五六七八九十几])|就拿得到|就能拿到"
+)
+_RIVAL_REJECTED_RE = re.compile(r"不(?:考虑|用|要|选)|不会(?:用|选|考虑)|放弃|淘汰|不用了|退了|换掉|没兴趣|pass")
+
+
+def _pair_price_and_competitor(hits: list[RuleHit], masked: str) -> list[RuleHit]:
+    """Give a price comparison with a rival both tags, as the spec asks."""
+    found = {hit.tag for hit in hits}
+    if "price_objection" in found and "competitor_preference" in found:
+        return hits
+    added = []
+    for match in _SENTENCE_RE.finditer(masked):
+        sentence, start = match.group(), match.start()
+        rival = _RIVAL_RE.search(sentence)
+        if rival is None or _OTHER_CUSTOMER_RE.search(sentence) or _RIVAL_REJECTED_RE.search(sentence):
+            continue
+        tags = {hit.tag for hit in hits if start <= hit.start < start + len(sentence)}
+        if "price_objection" in tags and "competitor_preference" not in found:
+            added.append(RuleHit("competitor_preference", start, start + len(sentence), start + rival.start(),
+                                 start + rival.end(), start))
+            found.add("competitor_preference")
+        terms = _RIVAL_TERMS_RE.search(sentence)
+        if terms and "price_objection" not in found:
+            added.append(RuleHit("price_objection", start, start + len(sentence), start + terms.start(),
+                                 start + terms.end(), start))
+            found.add("price_objection")
+            if "competitor_preference" not in found:
+                added.append(RuleHit("competitor_preference", start, start + len(sentence), start + rival.start(),
+                                     start + rival.end(), start))
+                found.add("competitor_preference")
+    return hits + added
 
 
 def _drop_stalling_with_reason(hits: list[RuleHit], masked: str, *, per_sentence: bool) -> list[RuleHit]:
