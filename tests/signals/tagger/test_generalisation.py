@@ -1364,3 +1364,133 @@ def test_delivery_deadline_phrase_is_delivery_timeline(text):
 
 def test_payment_deadline_is_not_delivery_timeline():
     assert "delivery_timeline" not in codes("交货后要在三十天以内付清。")
+
+
+# A rival's price or terms held against ours carries both tags; another customer's price
+# carries only the objection.
+@pytest.mark.parametrize(
+    "text",
+    ["希森美康上个月来报过，比你们便宜一截。", "别的厂家安装培训都是免费的，你们还要收钱？", "迈瑞那边给到九折了，你们这价格偏高。"],
+)
+def test_rival_price_comparison_gets_both_tags(text):
+    assert {"competitor_preference", "price_objection"} <= codes(text)
+
+
+def test_other_customers_price_is_not_a_rival():
+    found = codes("隔壁医院拿的价比我们低不少，你们得给个说法。")
+    assert "price_objection" in found
+    assert "competitor_preference" not in found
+
+
+def test_rejected_rival_is_not_paired():
+    assert "competitor_preference" not in codes("雅培我们不考虑了，价格太高。")
+
+
+# Colloquial postponement, including 在 typed for 再.
+@pytest.mark.parametrize(
+    "text", ["这事我们考虑下", "月底在联系吧", "不急，我们慢慢商量", "让我再想想哈", "今天没空，改天吧", "过几天给你回话"]
+)
+def test_colloquial_postponement_is_stalling(text):
+    assert "stalling" in codes(text)
+
+
+# A delay whose reason another tag names is not stalling.
+@pytest.mark.parametrize(
+    "text",
+    ["我们在跟罗氏的方案比，比完再说。", "等你们把性能验证报告补上再说。", "货先别送，等我通知再说。"],
+)
+def test_delay_with_a_named_reason_is_not_stalling(text):
+    assert "stalling" not in codes(text)
+
+
+# A few units first, a unit on site, or a run against their own specimens.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "先寄三盒过来我们跑一下质控。",
+        "零食新品给店里拿几包试吃。",
+        "光看彩页不行，得见到实物。",
+        "下周能不能把机器拉过来跑几天？",
+        "拿我们二十个标本跟你们的试剂比对一下。",
+        "没拿到样品之前不会报采购。",
+    ],
+)
+def test_trial_units_are_sample_request(text):
+    assert "sample_request" in codes(text)
+
+
+# An order by quantity, a signature, a contract sent for signing, a purchase request.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个月还是要二十盒，照旧送。",
+        "订单：血糖试纸 80盒。",
+        "字我已经签完字了，你找财务盖章。",
+        "没问题，你把合同带过来我签。",
+        "我今天就提采购申请。",
+        "行，就按你报的价订。",
+    ],
+)
+def test_orders_and_signatures_are_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["要几十盒的话单价多少？", "先拿两盒试着用用。", "合同你先发过来看看再说。", "我们是不会下单的。"]
+)
+def test_asks_trials_and_refusals_not_purchase_intent(text):
+    assert "purchase_intent" not in codes(text)
+
+
+# The decider gone somewhere, abroad, or only back after an event.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "院长飞深圳了，周末才回。",
+        "采购部经理去省里培训了，这周都不在。",
+        "我们老板还在国外，下个月回。",
+        "等主任从年会回来再定。",
+        "主任这几天排满了手术，人都见不着。",
+    ],
+)
+def test_decider_away_is_decision_maker_unavailable(text):
+    assert "decision_maker_unavailable" in codes(text)
+
+
+def test_decider_going_to_look_is_not_away():
+    assert "decision_maker_unavailable" not in codes("主任去看了你们的样品。")
+
+
+# A board whose approval is still ahead, even inside a condition.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "局里的批复还没拿到，项目动不了。",
+        "董事会月底才开，开完才能给你回复。",
+        "要是总部同意了，我们马上安排。",
+        "这个方案药事会还没上。",
+    ],
+)
+def test_board_still_ahead_is_needs_hq_approval(text):
+    assert "needs_hq_approval" in codes(text)
+
+
+# Pinyin initials and traditional characters read as the words they stand for.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ys还没批", "budget_pending"),
+        ("zr出差了", "decision_maker_unavailable"),
+        ("fp麻烦开专票", "payment_terms"),
+        ("價格太貴了，再便宜點吧", "price_objection"),
+        ("預算還沒批下來", "budget_pending"),
+    ],
+)
+def test_initials_and_traditional_characters_are_read(text, expected):
+    assert expected in codes(text)
+
+
+def test_traditional_competitor_name_is_an_entity():
+    result = tag_text("我們一直用羅氏的", channel="wecom", speaker="customer", use_model=False, config=CONFIG)
+    entity = next(entity for entity in result.entities if entity.kind == "competitor")
+    assert (entity.text, entity.value) == ("羅氏", "罗氏")

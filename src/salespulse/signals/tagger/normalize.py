@@ -96,6 +96,11 @@ ENGLISH_PHRASES: dict[str, str] = {
     "credit term": "账期",
     "credit terms": "账期",
     "hq": "总部",
+    # Pinyin initials typed for the words that carry a signal.
+    "ys": "预算",
+    "zr": "主任",
+    "fp": "发票",
+    "ht": "合同",
     "headquarters": "总部",
     "headquarter": "总部",
     "global procurement": "集团采购",
