@@ -1494,3 +1494,119 @@ def test_traditional_competitor_name_is_an_entity():
     result = tag_text("我們一直用羅氏的", channel="wecom", speaker="customer", use_model=False, config=CONFIG)
     entity = next(entity for entity in result.entities if entity.kind == "competitor")
     assert (entity.text, entity.value) == ("羅氏", "罗氏")
+
+
+# Another department's money approved and ours not, or money that cannot be used yet.
+@pytest.mark.parametrize(
+    "text",
+    ["放射科的经费批了，我们科的还没有。", "耗材预算批了 设备这块还没落实", "钱是有，可是要等下半年调整才能动。"],
+)
+def test_approved_elsewhere_pending_here_is_budget_pending(text):
+    found = codes(text)
+    assert "budget_pending" in found
+    assert "budget_approved" not in found
+
+
+@pytest.mark.parametrize(
+    "text", ["明年的预算还在编，数还没出来。", "今年额度被砍了一半。", "等下一轮有钱了再找你们。", "这笔钱局里批不批还不好说。"]
+)
+def test_money_drawn_up_or_squeezed_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["经费一直给这个项目留着。", "项目经费已经到了。", "局里给我们批了十万的专项额度。", "预算80万也批了，可以走流程。"]
+)
+def test_money_set_aside_or_arrived_is_budget_approved(text):
+    assert "budget_approved" in codes(text)
+
+
+def test_not_a_lack_of_money_is_not_budget_pending():
+    assert "budget_pending" not in codes("不是没钱，是主任还没回来。")
+
+
+# Quality, packaging, CE marks and interference are doubts about our product; a doubt
+# about a rival's product the customer dropped, or a fixed problem, is not.
+@pytest.mark.parametrize(
+    "text",
+    ["你们这款有没有CE？", "到货好几盒都胀包了，品控怎么回事", "溶血标本会不会对结果有干扰？", "这批试剂是近效期的吧？"],
+)
+def test_quality_and_marks_are_technical_concern(text):
+    assert "technical_concern" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["罗氏那套我们已经淘汰了，线性太窄。", "接口昨天工程师调通了。", "之前的漂移问题换了个灯就好了。"],
+)
+def test_rival_or_fixed_problem_is_not_technical(text):
+    assert "technical_concern" not in codes(text)
+
+
+def test_tender_requirement_asked_of_us_is_technical():
+    found = codes("标书要求灵敏度达到0.1，你们的试剂能做到吗？")
+    assert {"tender_process", "technical_concern"} <= found
+
+
+def test_main_point_is_not_a_condition():
+    assert "technical_concern" in codes("价格倒还好，主要是你们机器太吵。")
+
+
+# No tender at all is not tender_process; a listing still to come is.
+@pytest.mark.parametrize(
+    "text", ["这个品种不挂网，院里自己谈。", "我们是民营的，没有招标这一说。", "这次科室直采，走院内议价。"]
+)
+def test_no_tender_is_not_tender_process(text):
+    assert "tender_process" not in codes(text)
+
+
+def test_listing_not_yet_done_is_tender_process():
+    assert "tender_process" in codes("产品在平台上还没挂网，暂时买不了。")
+
+
+# Using a named rival now, or no reason to change supplier; having switched to us is not.
+@pytest.mark.parametrize(
+    "text",
+    ["我们科一直用的是希森美康，用着顺手。", "凝血现在还是跑沃芬的。", "去年就上了迈瑞的流水线。", "现供应商挺好的，没有换的必要。"],
+)
+def test_current_rival_use_is_competitor_preference(text):
+    assert "competitor_preference" in codes(text)
+
+
+def test_switched_to_us_is_not_competitor_preference():
+    assert "competitor_preference" not in codes("以前都是用安图的，今年换成你们的了。")
+
+
+def test_rival_delivering_faster_is_not_price():
+    found = codes("原来那家送货比你们快多了。")
+    assert "price_objection" not in found
+
+
+# Deadlines in everyday words; a waived deadline or an imagined stock-out is not one.
+@pytest.mark.parametrize(
+    "text",
+    ["明天下午3点前送到，别耽误了", "月底之前你们到不了货就麻烦了", "你们赶紧排产，科里等着", "能不能推迟一周再送？", "最快哪天能到？"],
+)
+def test_everyday_deadlines_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["交货时间随意，你们方便就行", "时间上不赶", "万一你们断货了怎么办我也没想好"])
+def test_waived_or_imagined_deadline_not_delivery(text):
+    assert "delivery_timeline" not in codes(text)
+
+
+# Payment made or scheduled is payment_terms, and not stalling.
+@pytest.mark.parametrize("text", ["款我们上礼拜就付了，你查一下", "上季度的货款下周三结，别着急催哈"])
+def test_payment_made_or_scheduled_is_payment_terms(text):
+    found = codes(text)
+    assert "payment_terms" in found
+    assert "stalling" not in found
+
+
+# Price pushed back in everyday words, and fees put on the supplier.
+@pytest.mark.parametrize(
+    "text", ["太贵了", "一年涨了这么多？", "报价发过去，老板看了直摇头。", "安装费包进去吧", "端架陈列费你们出"]
+)
+def test_everyday_price_pushback_is_price_objection(text):
+    assert "price_objection" in codes(text)
