@@ -1610,3 +1610,50 @@ def test_payment_made_or_scheduled_is_payment_terms(text):
 )
 def test_everyday_price_pushback_is_price_objection(text):
     assert "price_objection" in codes(text)
+
+
+# A rival dropped for its price, or no interest in a rival, is neither price nor leaning.
+def test_rival_dropped_for_price_is_not_price_objection():
+    assert "price_objection" not in codes("雅培的我们早就不用了，耗材太贵。")
+
+
+@pytest.mark.parametrize("text", ["贝克曼的人也来过，主任没兴趣。", "听说不少医院都上了迈瑞的线，跟我们没关系。"])
+def test_no_interest_or_others_use_not_competitor(text):
+    assert "competitor_preference" not in codes(text)
+
+
+def test_another_lab_cheaper_is_price_not_rival():
+    found = codes("隔壁检验所的价比你们低一截。")
+    assert "price_objection" in found
+    assert "competitor_preference" not in found
+
+
+# Stock on hand, or the boss's go-ahead, is a reason, not stalling.
+@pytest.mark.parametrize("text", ["仓库里还压着一批，用完再说。", "老板说可以，那就签吧。"])
+def test_stock_or_go_ahead_is_not_stalling(text):
+    assert "stalling" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["院长说行，签吧。", "合同这周开始走流程。", "不用等主任了，副主任签了，可以走合同。"])
+def test_go_ahead_to_sign_is_purchase_intent(text):
+    assert "purchase_intent" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["再便宜两块钱就给你下单。", "报价单盖个章发我。", "条款我们认可，签约日期等对方通知。"]
+)
+def test_condition_quote_or_open_date_not_purchase_intent(text):
+    assert "purchase_intent" not in codes(text)
+
+
+@pytest.mark.parametrize("text", ["试剂没毛病，是我们自己操作失误。", "过期品退换货找谁？"])
+def test_own_mistake_or_returns_not_technical(text):
+    assert "technical_concern" not in codes(text)
+
+
+def test_samples_declined_with_bie_not_sample_request():
+    assert "sample_request" not in codes("样机就别拉过来了，我们见过。")
+
+
+def test_threat_without_a_date_is_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("你们要是送不了货，我们就找别人。")
