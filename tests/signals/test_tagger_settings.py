@@ -219,11 +219,13 @@ def test_second_retag_while_one_runs_is_refused(ops):
         cache.delete(RETAG_KEY)
 
 
-def test_retrain_runs_inline_and_the_page_shows_the_new_model(client, ops, settings, tmp_path):
+def test_retrain_runs_inline_and_the_page_shows_the_new_model(client, ops, settings, tmp_path, monkeypatch):
+    from salespulse.signals import training
     from salespulse.signals.models import TaggerModel
 
     settings.VAR_DIR = tmp_path
     # A small labelled set replaces the shipped development set, so training is quick.
+    monkeypatch.setattr(training, "ensure_devset_examples", lambda: 0)
     for index in range(6):
         LabelledExample.objects.create(text=f"预算已经批下来了{index}", tags=["budget_approved"], origin="devset")
         LabelledExample.objects.create(text=f"价格太贵了能不能便宜{index}", tags=["price_objection"], origin="devset")

@@ -31,20 +31,30 @@ FOLDS = 5
 
 
 def ensure_devset_examples() -> int:
-    """Load the shipped development set as LabelledExample rows once; return how many
-    rows were added (0 when they are already there)."""
-    if LabelledExample.objects.filter(origin=LabelledExample.Origin.DEVSET).exists():
-        return 0
+    """Make the DEVSET examples match the shipped development set (it grows and labels
+    are corrected between releases); return how many rows were written, 0 when they
+    already match. Examples ops added and corrections are left alone."""
     text = resources.files("salespulse.signals.taxonomy").joinpath("devset.jsonl").read_text("utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    LabelledExample.objects.bulk_create(
-        LabelledExample(
-            text=row["text"], channel=row.get("channel", ""), speaker=row.get("speaker", "customer"),
-            tags=row.get("tags", []), origin=LabelledExample.Origin.DEVSET,
-        )
+    wanted = [
+        (row["text"], row.get("channel", ""), row.get("speaker", "customer"), sorted(row.get("tags", [])))
         for row in rows
+    ]
+    stored = LabelledExample.objects.filter(origin=LabelledExample.Origin.DEVSET)
+    current = sorted(
+        (text, channel, speaker, sorted(tags or [])) for text, channel, speaker, tags in
+        stored.values_list("text", "channel", "speaker", "tags")
     )
-    return len(rows)
+    if current == sorted(wanted):
+        return 0
+    with transaction.atomic():
+        stored.delete()
+        LabelledExample.objects.bulk_create(
+            LabelledExample(text=text, channel=channel, speaker=speaker, tags=tags, origin=LabelledExample.Origin.DEVSET)
+            for text, channel, speaker, tags in wanted
+        )
+    logger.info("development set examples replaced: %s rows (were %s)", len(wanted), len(current))
+    return len(wanted)
 
 
 def _correction_examples() -> list[tuple[str, list[str]]]:

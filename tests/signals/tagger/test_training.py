@@ -49,3 +49,41 @@ def test_default_taxonomy_is_loaded_once():
     second = ensure_default_taxonomy()
     assert first["tags"] == 13 and first["competitors"] > 10
     assert second == {"tags": 0, "phrases": 0, "competitors": 0}
+
+
+def test_devset_examples_follow_the_shipped_file():
+    from salespulse.signals.training import ensure_devset_examples
+
+    LabelledExample.objects.create(text="旧标签", tags=["stalling"], origin=LabelledExample.Origin.DEVSET)
+    ops_example = LabelledExample.objects.create(text="运营加的例子", tags=["price_objection"])
+
+    written = ensure_devset_examples()
+
+    devset_rows = LabelledExample.objects.filter(origin=LabelledExample.Origin.DEVSET)
+    assert written == devset_rows.count() > 400
+    assert not devset_rows.filter(text="旧标签").exists()
+    assert LabelledExample.objects.filter(pk=ops_example.pk).exists()
+    assert ensure_devset_examples() == 0
+
+
+def test_engine_uses_the_shipped_model_until_one_is_trained():
+    assert not TaggerModel.objects.exists()
+    assert current_config().model is not None
+    hit = tag_text("预算还没批下来").tags[0]
+    assert hit.tag == "budget_pending" and hit.confidence != 0.85
+
+
+def test_shipped_model_is_stored_and_reloaded(var_dir, monkeypatch):
+    from salespulse.signals.tagger import shipped
+
+    shipped.shipped_model.cache_clear()
+    first = shipped.shipped_model()
+    stored = list((var_dir / "models").glob("shipped-*.joblib"))
+    shipped.shipped_model.cache_clear()
+    monkeypatch.setattr(shipped, "fit_model", lambda *args: pytest.fail("the stored model was fitted again"))
+
+    second = shipped.shipped_model()
+
+    assert len(stored) == 1
+    assert second.tags == first.tags
+    shipped.shipped_model.cache_clear()

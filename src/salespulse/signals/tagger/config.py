@@ -1,4 +1,5 @@
-"""The tagger's configuration: enabled tags, extra phrases, competitors, active model.
+"""The tagger's configuration: enabled tags, extra phrases, competitors, active model
+(the shipped one from ``shipped`` until operations train their own).
 
 Inside Django with a migrated database the configuration comes from the TagDefinition,
 TagPhrase, Competitor and TaggerModel rows; without a database (the ``salespulse tag``
@@ -109,6 +110,16 @@ def _load_from_database(fingerprint: tuple) -> TaggerConfig:
     if active is not None:
         config.model = load_model(active.artifact)
     config.fingerprint = fingerprint
+    return _with_shipped_model(config)
+
+
+def _with_shipped_model(config: TaggerConfig) -> TaggerConfig:
+    """Fill in the shipped model when operations have not trained one (or its file is
+    gone)."""
+    if config.model is None:
+        from salespulse.signals.tagger.shipped import shipped_model
+
+        config.model = shipped_model()
     return config
 
 
@@ -120,7 +131,7 @@ def current_config() -> TaggerConfig:
         if _cached is not None and now - _checked_at < RECHECK_SECONDS:
             return _cached
         if not _database_available():
-            _cached = _cached or shipped_config()
+            _cached = _cached or _with_shipped_model(shipped_config())
             _checked_at = now
             return _cached
         try:
@@ -130,7 +141,7 @@ def current_config() -> TaggerConfig:
                 logger.info("tagger configuration loaded (fingerprint %s)", fingerprint)
         except Exception as error:  # noqa: BLE001 - no database or tables not migrated
             logger.debug("tagger configuration falls back to shipped data: %s", error)
-            _cached = shipped_config()
+            _cached = _with_shipped_model(shipped_config())
         _checked_at = now
         return _cached
 
