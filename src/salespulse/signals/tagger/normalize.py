@@ -96,6 +96,8 @@ ENGLISH_PHRASES: dict[str, str] = {
     "credit term": "账期",
     "credit terms": "账期",
     "hq": "总部",
+    "rebate": "返利",
+    "margin": "毛利",
     # Pinyin initials typed for the words that carry a signal.
     "ys": "预算",
     "zr": "主任",
@@ -327,6 +329,43 @@ def _typo_replacements(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+# Cantonese words customers in Guangdong and Hong Kong type, as the Mandarin the rules
+# read. Only words with one clear Mandarin reading are listed.
+CANTONESE_WORDS: dict[str, str] = {
+    "唔使": "不用",
+    "唔该": "谢谢",
+    "冇": "没",
+    "唔": "不",
+    "咗": "了",
+    "嘅": "的",
+    "哋": "们",
+    "喺": "在",
+    "睇": "看",
+    "佢": "他",
+    "嚟": "来",
+    "啲": "点",
+    "而家": "现在",
+    "几时": "什么时候",
+    "老细": "老板",
+    "迟啲": "晚点",
+    "倾下": "聊下",
+    "再倾": "再聊",
+    "用晒": "用完",
+    "落单": "下单",
+    "样板": "样品",
+    "嗰个": "那个",
+    "呢排": "这阵",
+    "返嚟": "回来",
+    "边个": "哪个",
+    "乜嘢": "什么",
+}
+_CANTONESE_RE = re.compile("|".join(sorted(CANTONESE_WORDS, key=len, reverse=True)))
+
+
+def _cantonese_replacements(text: str) -> list[tuple[int, int, str]]:
+    return [(match.start(), match.end(), CANTONESE_WORDS[match.group()]) for match in _CANTONESE_RE.finditer(text)]
+
+
 def normalize(text: str) -> NormalizedText:
     """Normalise ``text`` for the rules, keeping a map to the original offsets."""
     lowered = text.translate(_WIDTH_TABLE).lower()
@@ -341,6 +380,7 @@ def normalize(text: str) -> NormalizedText:
                 replacements.append((start, end, value))
     if any("\u4e00" <= char <= "\u9fff" for char in lowered):
         replacements.extend(_typo_replacements(lowered))
+        replacements.extend(_cantonese_replacements(lowered))
     replacements.sort()
 
     pieces: list[str] = []
