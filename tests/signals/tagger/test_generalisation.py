@@ -1657,3 +1657,79 @@ def test_samples_declined_with_bie_not_sample_request():
 
 def test_threat_without_a_date_is_not_delivery_timeline():
     assert "delivery_timeline" not in codes("你们要是送不了货，我们就找别人。")
+
+
+# Cantonese words read as Mandarin.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我哋嘅预算批咗啦", "budget_approved"),
+        ("经费用晒啦，要等明年", "budget_pending"),
+        ("照旧落单，三十箱", "purchase_intent"),
+        ("我哋一直用开罗氏，冇打算换", "competitor_preference"),
+    ],
+)
+def test_cantonese_words_are_read(text, expected):
+    assert expected in codes(text)
+
+
+def test_cantonese_declined_samples_not_sample_request():
+    assert "sample_request" not in codes("唔使样板啦")
+
+
+# Trade price pressure from resellers and repeat buyers.
+@pytest.mark.parametrize(
+    "text",
+    ["零头抹掉吧，就按三万算", "这价格在县里根本卖不动货", "季度返利再加两个点", "这款去年才十八块，现在怎么二十了", "其他代理商都给到6个点了"],
+)
+def test_trade_price_pressure_is_price_objection(text):
+    assert "price_objection" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["贵是贵点，就这个价吧，下周签", "维保到期了，你们给个报价"])
+def test_accepted_price_or_quote_request_not_objection(text):
+    assert "price_objection" not in codes(text)
+
+
+# Deferring to someone else, undecided, or talked over at home.
+@pytest.mark.parametrize(
+    "text", ["这事我做不了主，得问问我们领导", "要不要换还没定，先这样", "他每次都说回去研究研究", "暂时不用，等需要的时候联系你"]
+)
+def test_deferring_is_stalling(text):
+    assert "stalling" in codes(text)
+
+
+# Money the contact cannot vouch for, no budget at all, or kept for next year.
+@pytest.mark.parametrize(
+    "text", ["财务也说不清楚今年还有没有额度", "目前没有采购计划，预算也没有", "设备的钱我们留到明年了"]
+)
+def test_unknown_or_absent_money_is_budget_pending(text):
+    assert "budget_pending" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["老板上礼拜就批了这笔钱", "上面的设备补助下来了", "我手上还有笔二十万的设备款没用"])
+def test_money_granted_or_at_hand_is_budget_approved(text):
+    assert "budget_approved" in codes(text)
+
+
+# Deadlines for stock, and relaxed deadlines, are delivery_timeline; open delivery days
+# are not.
+@pytest.mark.parametrize(
+    "text", ["年会前能不能把货发完？", "周五前必须入仓", "开业前货要到位", "三月份到都行", "安装的事不急，估计年后"]
+)
+def test_stock_deadlines_are_delivery_timeline(text):
+    assert "delivery_timeline" in codes(text)
+
+
+def test_open_delivery_days_not_delivery_timeline():
+    assert "delivery_timeline" not in codes("工作日都可以送货，周末没人收。")
+
+
+# Rivals dismissed, and terms accepted, are neither leaning nor payment terms.
+@pytest.mark.parametrize("text", ["希森美康那台我们试过，不怎么样。", "比来比去，安图已经出局了。"])
+def test_dismissed_rival_not_competitor(text):
+    assert "competitor_preference" not in codes(text)
+
+
+def test_accepted_terms_not_payment_terms():
+    assert "payment_terms" not in codes("月结60天我们可以接受。")
