@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from salespulse.signals.tagger.normalize import NormalizedText
+from salespulse.signals.tagger.prefilter import TagPrefilter
 
 C = "Ⓒ+"  # a masked competitor name
 OTHER_ORG_USE = re.compile(
@@ -874,6 +876,13 @@ def is_reported(channel: str, speaker: str) -> bool:
     return channel in REPORT_CHANNELS or speaker in ("internal", "rep", "mixed")
 
 
+@lru_cache(maxsize=1)
+def _rule_prefilter() -> TagPrefilter:
+    return TagPrefilter(
+        {rule.tag: rule.triggers + [trigger for trigger, _ in rule.context_triggers] for rule in RULES}
+    )
+
+
 def find_rule_hits(
     norm: NormalizedText,
     masked: str,
@@ -891,9 +900,10 @@ def find_rule_hits(
     tags = [rule.tag for rule in RULES]
     if extra:
         tags.extend(tag for tag in sorted(extra.tags()) if tag not in RULES_BY_TAG)
+    possible = _rule_prefilter().possible_tags(masked)
     candidate_tags = [
         tag for tag in tags
-        if (tag in RULES_BY_TAG and RULES_BY_TAG[tag].any_trigger.search(masked))
+        if (tag in possible and RULES_BY_TAG[tag].any_trigger.search(masked))
         or (extra is not None and extra.compiled(tag)[0] is not None and extra.compiled(tag)[0].search(masked))
     ]
     if not candidate_tags and not _RIVAL_TERMS_RE.search(masked):

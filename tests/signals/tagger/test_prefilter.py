@@ -1,0 +1,57 @@
+"""The literal prefilter: every match contains one of the derived strings, so no tag a
+trigger would match is ever skipped."""
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salespulse.signals.tagger.evaluation import load_examples
+from salespulse.signals.tagger.normalize import normalize
+from salespulse.signals.tagger.prefilter import TagPrefilter, required_factors
+from salespulse.signals.tagger.rules import RULES, _rule_prefilter
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?:预算|经费)(?:已经)?批了", {"批了"}),
+        (r"ab(?:c|d)e", {"abce", "abde"}),
+        (r"a(?=b)bc", {"abc"}),
+        (r"(?:预算[^，]{0,3}批)了", {"预算"}),
+        (r"(?:a|)b", {"b"}),
+        (r"(?:ab)+c", {"ab"}),
+    ],
+)
+def test_factors_of_pattern_shapes(pattern, expected):
+    assert required_factors(re.compile(pattern)) == expected
+
+
+@pytest.mark.parametrize("pattern", [r"[^，]{0,4}", r"(?:a|b*)", r"\d+", r".", r"(?i)abc"])
+def test_pattern_without_fixed_text_has_none(pattern):
+    assert required_factors(re.compile(pattern)) is None
+
+
+def test_unfilterable_tag_is_always_possible():
+    prefilter = TagPrefilter({"a": [re.compile(r"\d+")], "b": [re.compile("预算")]})
+    assert prefilter.possible_tags("没有数字") == {"a"}
+    assert prefilter.possible_tags("预算") == {"a", "b"}
+
+
+@given(st.text(alphabet="预算经费批了已不没还钱款，。 ", max_size=30))
+def test_match_always_contains_a_factor(text):
+    pattern = re.compile(r"(?:预算|经费|钱)[^，。]{0,4}(?:已经|已)?(?:批了|到了)|(?<!不)没(?:有)?钱")
+    factors = required_factors(pattern)
+    if pattern.search(text):
+        assert any(factor in text for factor in factors)
+
+
+def test_rules_skip_no_matching_tag_on_the_development_set():
+    prefilter = _rule_prefilter()
+    for example in load_examples():
+        text = normalize(example.text).text
+        possible = prefilter.possible_tags(text)
+        for rule in RULES:
+            if rule.any_trigger.search(text):
+                assert rule.tag in possible, (rule.tag, example.text)
