@@ -39,15 +39,16 @@ def _class_chars(items) -> set[str] | None:
 
 
 def _best(candidates: list[frozenset[str]]) -> Factors:
-    """The most selective factor set: longest shortest string, then fewest strings."""
+    """Pick the most selective factor set: the longest shortest string, then the fewest
+    strings."""
     if not candidates:
         return None
     return max(candidates, key=lambda factors: (min(map(len, factors)), -len(factors)))
 
 
 def _node_factors(op, value) -> tuple[Factors, bool]:
-    """Factors of one element, and whether every match of it is exactly one of them
-    (only then can it be joined with its neighbours)."""
+    """Return the factors of one element, and whether every match of it is exactly one of
+    them (only then can it be joined with its neighbours)."""
     if op is sre.LITERAL:
         return frozenset({chr(value)}), True
     if op is sre.IN:
@@ -73,10 +74,10 @@ def _node_factors(op, value) -> tuple[Factors, bool]:
 
 
 def _sequence_factors(sequence) -> tuple[Factors, bool]:
-    """Factors of a sequence, and whether they are exact. Adjacent exact elements are
-    joined into longer strings ("预算" then "批" gives "预算批"), up to MAX_PRODUCT
-    combinations, and the most selective candidate is kept. Zero-width assertions
-    neither match text nor break adjacency."""
+    """Return the factors of a sequence, and whether they are exact. Adjacent exact
+    elements are joined into longer strings ("预算" then "批" gives "预算批"), up to
+    MAX_PRODUCT combinations, and the most selective candidate is kept. Zero-width
+    assertions neither match text nor break adjacency."""
     candidates: list[frozenset[str]] = []
     joined: frozenset[str] | None = None
     whole = True  # every element so far exact and joined into one product
@@ -115,7 +116,7 @@ def required_factors(pattern: re.Pattern[str]) -> Factors:
 
 
 class TagPrefilter:
-    """Names the tags whose triggers can match a text."""
+    """Index of trigger literals that names the tags whose triggers can match a text."""
 
     def __init__(self, triggers_by_tag: dict[str, list[re.Pattern[str]]]) -> None:
         self.always: set[str] = set()
