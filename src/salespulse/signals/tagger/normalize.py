@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from importlib import resources
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from pypinyin import lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
