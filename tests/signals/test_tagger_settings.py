@@ -79,7 +79,15 @@ def test_duplicate_phrase_is_refused_naming_phrase_and_tag(ops):
     assert TagPhrase.objects.count() == 1
 
 
-def test_added_phrase_changes_what_the_preview_tags(client, ops, django_capture_on_commit_callbacks):
+def test_added_phrase_changes_what_the_preview_tags(
+    client, ops, django_capture_on_commit_callbacks, monkeypatch, request
+):
+    from salespulse.signals.tagger import config
+
+    # The rules alone: the shipped model may already read the phrase.
+    monkeypatch.setattr(config, "_with_shipped_model", lambda tagger_config: tagger_config)
+    config.invalidate_config()
+    request.addfinalizer(config.invalidate_config)
     client.force_login(ops)
     text = "院里给这个项目亮了绿灯"
     before = client.get(reverse("signals:preview"), {"text": text}).content.decode()
