@@ -116,30 +116,35 @@ def required_factors(pattern: re.Pattern[str]) -> Factors:
 
 
 class TagPrefilter:
-    """Index of trigger literals that names the tags whose triggers can match a text."""
+    """Index of trigger literals that names, for a text, the triggers that can match it:
+    per tag, the positions of those triggers in the list the tag was given."""
 
     def __init__(self, triggers_by_tag: dict[str, list[re.Pattern[str]]]) -> None:
-        self.always: set[str] = set()
-        by_factor: dict[str, set[str]] = {}
+        self.always: dict[str, list[int]] = {}
+        by_factor: dict[str, set[tuple[str, int]]] = {}
         for tag, triggers in triggers_by_tag.items():
-            for trigger in triggers:
+            for position, trigger in enumerate(triggers):
                 factors = required_factors(trigger)
                 if factors is None:
-                    self.always.add(tag)
-                    break
+                    self.always.setdefault(tag, []).append(position)
+                    continue
                 for factor in factors:
-                    by_factor.setdefault(factor, set()).add(tag)
+                    by_factor.setdefault(factor, set()).add((tag, position))
         self.automaton = ahocorasick.Automaton()
-        for factor, tags in by_factor.items():
-            self.automaton.add_word(factor, frozenset(tags))
+        for factor, entries in by_factor.items():
+            self.automaton.add_word(factor, frozenset(entries))
         if by_factor:
             self.automaton.make_automaton()
         self._empty = not by_factor
 
+    def possible_triggers(self, text: str) -> dict[str, list[int]]:
+        """Return, per tag, the sorted positions of the triggers that can match ``text``."""
+        found: dict[str, set[int]] = {tag: set(positions) for tag, positions in self.always.items()}
+        if not self._empty:
+            for _, entries in self.automaton.iter(text):
+                for tag, position in entries:
+                    found.setdefault(tag, set()).add(position)
+        return {tag: sorted(positions) for tag, positions in found.items()}
+
     def possible_tags(self, text: str) -> set[str]:
-        found = set(self.always)
-        if self._empty:
-            return found
-        for _, tags in self.automaton.iter(text):
-            found |= tags
-        return found
+        return set(self.possible_triggers(text))

@@ -876,11 +876,18 @@ def is_reported(channel: str, speaker: str) -> bool:
     return channel in REPORT_CHANNELS or speaker in ("internal", "rep", "mixed")
 
 
+def _all_triggers(rule: TagRule) -> list[re.Pattern[str]]:
+    """The rule's triggers, then its context triggers: the order they are tried in."""
+    return rule.triggers + [trigger for trigger, _ in rule.context_triggers]
+
+
+# The context each context trigger needs somewhere in the message.
+_CONTEXT_REQUIREMENTS = {trigger: requirement for rule in RULES for trigger, requirement in rule.context_triggers}
+
+
 @lru_cache(maxsize=1)
 def _rule_prefilter() -> TagPrefilter:
-    return TagPrefilter(
-        {rule.tag: rule.triggers + [trigger for trigger, _ in rule.context_triggers] for rule in RULES}
-    )
+    return TagPrefilter({rule.tag: _all_triggers(rule) for rule in RULES})
 
 
 def find_rule_hits(
@@ -900,10 +907,14 @@ def find_rule_hits(
     tags = [rule.tag for rule in RULES]
     if extra:
         tags.extend(tag for tag in sorted(extra.tags()) if tag not in RULES_BY_TAG)
-    possible = _rule_prefilter().possible_tags(masked)
+    possible = _rule_prefilter().possible_triggers(masked)
+    rule_triggers = {
+        tag: [_all_triggers(RULES_BY_TAG[tag])[position] for position in positions]
+        for tag, positions in possible.items()
+    }
     candidate_tags = [
         tag for tag in tags
-        if (tag in possible and RULES_BY_TAG[tag].any_trigger.search(masked))
+        if any(trigger.search(masked) for trigger in rule_triggers.get(tag, ()))
         or (extra is not None and extra.compiled(tag)[0] is not None and extra.compiled(tag)[0].search(masked))
     ]
     if not candidate_tags and not _RIVAL_TERMS_RE.search(masked):
@@ -925,16 +936,12 @@ def find_rule_hits(
                 if rule.our_side_sensitive and our_side:
                     continue
                 match = None
-                for trigger in rule.triggers:
+                for trigger in rule_triggers.get(tag, ()):
+                    requirement = _CONTEXT_REQUIREMENTS.get(trigger)
                     match = trigger.search(clause.text)
-                    if match:
+                    if match and (requirement is None or requirement.search(masked)):
                         break
-                if match is None:
-                    for trigger, requirement in rule.context_triggers:
-                        match = trigger.search(clause.text)
-                        if match and requirement.search(masked):
-                            break
-                        match = None
+                    match = None
                 if match and (_vetoed(rule, clause) or (rule.commitment and _asks(clause))):
                     match = None
                 if match:
