@@ -31,8 +31,8 @@ FOLDS = 5
 
 
 def ensure_devset_examples() -> int:
-    """Make the DEVSET examples match the shipped development set (it grows and labels
-    are corrected between releases); return how many rows were written, 0 when they
+    """Make the DEVSET examples match the shipped development set, which grows and has
+    labels corrected between releases. Return how many rows were written, 0 when they
     already match. Examples ops added and corrections are left alone."""
     text = resources.files("salespulse.signals.taxonomy").joinpath("devset.jsonl").read_text("utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -61,7 +61,8 @@ def shipped_model() -> CharNgramModel:
 
 
 def _store(model: CharNgramModel, path: Path) -> None:
-    """Write the artifact atomically, so a process reading it never sees half a file."""
+    """Write the artifact to a temporary file and rename it, so a reader gets either no
+    file or the whole one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

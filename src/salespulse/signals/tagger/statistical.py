@@ -29,9 +29,9 @@ from sklearn.preprocessing import MultiLabelBinarizer
 logger = logging.getLogger(__name__)
 
 # The model adds a tag on its own at ADD_THRESHOLD or above. A rule hit is dropped when
-# the model gives its tag less than VETO_BELOW, and only for a tag with at least
-# VETO_MIN_EXAMPLES positive training examples: a tag ops defined with a few phrases and
-# no examples scores near zero everywhere and must keep its rule hits. Both values were
+# the model gives its tag less than VETO_BELOW, but only for a tag with at least
+# VETO_MIN_EXAMPLES positive training examples. A tag ops defined with a few phrases and
+# no examples scores near zero everywhere, so it keeps its rule hits. Both values were
 # chosen on fresh batches, each left out of training in turn (docs/benchmarks.md,
 # "Intent tagger"). On the last five, 0.7 beat 0.8 by about 0.007 micro F1, and a veto
 # at 0.3 kept micro F1 at 0.906 while leaving 86% of untagged messages untagged (85% at
@@ -79,7 +79,7 @@ class CharNgramModel:
         return values @ self.weights[columns] + self.intercepts
 
     def vetoes(self, tag: str, probability: float) -> bool:
-        """True when the model is sure enough that ``tag`` is absent to drop a rule hit."""
+        """Return True when the model is sure enough that ``tag`` is absent to drop a rule hit."""
         return probability < VETO_BELOW and getattr(self, "support", {}).get(tag, 0) >= VETO_MIN_EXAMPLES
 
     def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
