@@ -92,12 +92,6 @@ class TagRule:
     # A commitment: dropped under conditionals, hedges, questions and negation.
     commitment: bool = False
 
-    def __post_init__(self) -> None:
-        # One union of every trigger: a message it does not match skips the tag.
-        patterns = [trigger.pattern for trigger in self.triggers]
-        patterns += [trigger.pattern for trigger, _ in self.context_triggers]
-        self.any_trigger = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
-
 
 RULES: list[TagRule] = [
     TagRule(
