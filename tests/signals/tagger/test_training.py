@@ -29,14 +29,30 @@ def test_retrain_creates_active_model_with_cross_validated_scores(var_dir):
     assert (var_dir / "models").joinpath(model.artifact.rsplit("/", 1)[-1]).is_file()
 
 
-def test_second_retrain_deactivates_the_first():
+@pytest.fixture
+def small_devset(monkeypatch):
+    """Train on the first 500 development examples: these tests need a model, not a good one."""
+    from salespulse.signals import training
+    from salespulse.signals.tagger.evaluation import load_examples
+
+    def load_part():
+        LabelledExample.objects.bulk_create(
+            LabelledExample(text=e.text, channel=e.channel, speaker=e.speaker, tags=sorted(e.tags), origin="devset")
+            for e in load_examples()[:500]
+        )
+        return 500
+
+    monkeypatch.setattr(training, "ensure_devset_examples", load_part)
+
+
+def test_second_retrain_deactivates_the_first(small_devset):
     first = retrain()
     second = retrain()
     first.refresh_from_db()
     assert not first.active and second.active
 
 
-def test_engine_uses_the_active_model():
+def test_engine_uses_the_active_model(small_devset):
     retrain()
     invalidate_config()
     assert current_config().model is not None
