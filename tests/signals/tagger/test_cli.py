@@ -80,3 +80,17 @@ def test_tagger_eval_scores_a_labelled_file(tmp_path):
     call_command("tagger-eval", str(path), stdout=out)
     assert "budget_pending                1.000  1.000  1.000        1" in out.getvalue()
     assert "untagged messages left untagged: 1/1" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"text": "\\ud800预算"}', "unpaired surrogate"),
+        (json.dumps({"text": "预算还没批", "sent_at": "9999-12-31T23:59:59"}), "1900"),
+        ("[" * 100_000, "JSON"),
+    ],
+)
+def test_bad_line_reported_and_next_line_tagged(line, message):
+    rows = run_tag([line, json.dumps({"text": "预算还没批"})])
+    assert message in rows[0]["error"]
+    assert rows[1]["tags"] == ["budget_pending"]

@@ -103,3 +103,50 @@ def test_shipped_model_is_stored_and_reloaded(var_dir, monkeypatch):
     assert len(stored) == 1
     assert second.tags == first.tags
     shipped.shipped_model.cache_clear()
+
+
+def test_corrupt_shipped_file_is_fitted_again(var_dir):
+    from salespulse.signals.tagger import shipped
+    from salespulse.signals.tagger.statistical import load_model
+
+    shipped.shipped_model.cache_clear()
+    shipped.shipped_model()
+    (stored,) = (var_dir / "models").glob("shipped-*.joblib")
+    stored.write_bytes(stored.read_bytes()[:100_000])
+    shipped.shipped_model.cache_clear()
+    load_model.cache_clear()
+
+    model = shipped.shipped_model()
+
+    assert model.tags
+    assert load_model(str(stored)) is not None
+    shipped.shipped_model.cache_clear()
+
+
+def test_unreadable_ops_model_keeps_ops_configuration(var_dir):
+    ensure_default_taxonomy()
+    from salespulse.signals.models import TagDefinition
+
+    TagDefinition.objects.filter(code="stalling").update(enabled=False)
+    broken = var_dir / "broken.joblib"
+    broken.write_bytes(b"\x00" * 64)
+    TaggerModel.objects.create(example_count=1, scores={}, artifact=str(broken), active=True)
+    invalidate_config()
+
+    config = current_config()
+
+    assert config.enabled is not None and "stalling" not in config.enabled
+    assert config.model is not None
+
+
+def test_failed_store_leaves_no_temporary_file(var_dir, monkeypatch):
+    from salespulse.signals.tagger import shipped
+
+    def fail(model, path):
+        path.write_bytes(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shipped, "save_model", fail)
+    shipped._store(object(), var_dir / "models" / "shipped-test.joblib")
+
+    assert list((var_dir / "models").iterdir()) == []

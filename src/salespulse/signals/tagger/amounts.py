@@ -85,6 +85,9 @@ def _is_not_money_after(text: str, end: int) -> bool:
     return _NOT_MONEY_AFTER_RE.match(text, end) is not None
 
 
+_UNIT_AFTER_RE = re.compile(r"\s*(?:万|w|k|元|块)", re.IGNORECASE)
+
+
 def find_amounts(text: str) -> list[AmountMatch]:
     """Return the money amounts in ``text`` in order of position, non-overlapping."""
     candidates: list[AmountMatch] = []
@@ -153,7 +156,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
         candidates.append(AmountMatch(match.start(), match.end(), value))
 
     for match in _PRICE_WORD_RE.finditer(text):
-        if _is_not_money_after(text, match.end()) or re.match(r"\s*(?:万|w|k|元|块)", text[match.end():], re.I):
+        if _is_not_money_after(text, match.end()) or _UNIT_AFTER_RE.match(text, match.end()):
             continue
         value = _decimal(match["number"])
         if value is not None:
@@ -162,9 +165,11 @@ def find_amounts(text: str) -> list[AmountMatch]:
     # Longest first, then earliest: a currency-marked "¥2,350,000" beats its digits.
     candidates.sort(key=lambda item: (-(item.end - item.start), item.start))
     chosen: list[AmountMatch] = []
+    taken = bytearray(len(text))  # characters already inside a chosen amount
     for candidate in candidates:
-        if all(candidate.end <= other.start or candidate.start >= other.end for other in chosen):
+        if not any(taken[candidate.start : candidate.end]):
             chosen.append(candidate)
+            taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
     return sorted(
         (AmountMatch(item.start, item.end, canonical_amount(item.value)) for item in chosen),
         key=lambda item: item.start,

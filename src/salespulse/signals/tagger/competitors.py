@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -86,11 +87,23 @@ class CompetitorMatcher:
         for pattern, key in ((self._insensitive, str.casefold), (self._case_sensitive, str)):
             if pattern is None:
                 continue
+            # One pattern's matches never overlap each other, so only the earlier
+            # pattern's matches (sorted by start) need checking.
+            earlier = sorted(found, key=lambda item: item.start)
+            starts = [item.start for item in earlier]
             for match in pattern.finditer(searched):
                 name = self._alias_to_name.get(key(match.group()))
-                if name and not any(match.start() < other.end and other.start < match.end() for other in found):
+                if name and not _overlaps(earlier, starts, match.start(), match.end()):
                     found.append(CompetitorMatch(name, match.start(), match.end()))
         return sorted(found, key=lambda item: item.start)
+
+
+def _overlaps(matches: list[CompetitorMatch], starts: list[int], start: int, end: int) -> bool:
+    """Return True when [start, end) overlaps one of ``matches`` (sorted, not overlapping)."""
+    index = bisect_right(starts, start)
+    before = matches[index - 1] if index else None
+    after = matches[index] if index < len(matches) else None
+    return (before is not None and before.end > start) or (after is not None and after.start < end)
 
 
 @lru_cache(maxsize=32)

@@ -132,11 +132,18 @@ def _resolve(match: re.Match[str], today: dt.date) -> tuple[dt.date, bool] | Non
 
 
 def find_dates(text: str, sent_at: dt.datetime) -> list[DateMatch]:
-    """Return the dates in ``text`` resolved against ``sent_at`` (Asia/Shanghai)."""
-    today = local_date_of(sent_at)
+    """Return the dates in ``text`` resolved against ``sent_at`` (Asia/Shanghai). A date
+    that would fall outside the calendar (sent in the year 9999) is left out."""
+    try:
+        today = local_date_of(sent_at)
+    except OverflowError:
+        return []
     found = []
     for match in _DATE_RE.finditer(text):
-        resolved = _resolve(match, today)
+        try:
+            resolved = _resolve(match, today)
+        except OverflowError:
+            continue
         if resolved is not None:
             found.append(DateMatch(match.start(), match.end(), resolved[0], resolved[1]))
     return found

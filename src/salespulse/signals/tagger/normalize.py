@@ -98,7 +98,8 @@ ENGLISH_PHRASES: dict[str, str] = {
     "hq": "总部",
     "rebate": "返利",
     "margin": "毛利",
-    # Pinyin initials typed for the words that carry a signal.
+    # Pinyin initials typed for the words that carry a signal, in lower case only
+    # (PINYIN_INITIALS): "FP" in a lab is a false positive.
     "ys": "预算",
     "zr": "主任",
     "fp": "发票",
@@ -281,11 +282,14 @@ def _main_reading(char: str) -> str:
     return _strip_tone(readings.split(",")[0]) if readings else char
 
 
+# Spaces before the word are taken only from the start of their run (``(?<! )``), so a
+# long run of spaces is scanned once rather than from each of its positions.
 _ENGLISH_RE = re.compile(
-    r" *(?<![a-z])("
+    r"(?:(?<! ) *+)?(?<![a-z])("
     + "|".join(re.escape(key) for key in sorted(ENGLISH_PHRASES, key=len, reverse=True))
-    + r")(?![a-z]) *"
+    + r")(?![a-z]) *+"
 )
+PINYIN_INITIALS = {"ys", "zr", "fp", "ht"}
 _HAS_LETTER_RE = re.compile(r"[a-z]")
 _LETTER_RUN_RE = re.compile(r"[a-z]+(?: [a-z]+)*")
 _PINYIN_SPLIT_RE = re.compile(
@@ -352,6 +356,7 @@ CANTONESE_WORDS: dict[str, str] = {
     "再倾": "再聊",
     "用晒": "用完",
     "落单": "下单",
+    "落咗单": "下单了",
     "样板": "样品",
     "嗰个": "那个",
     "呢排": "这阵",
@@ -373,7 +378,11 @@ def normalize(text: str) -> NormalizedText:
         lowered = text.translate(_WIDTH_TABLE)
     replacements: list[tuple[int, int, str]] = []
     if _HAS_LETTER_RE.search(lowered):
-        replacements = [(m.start(), m.end(), ENGLISH_PHRASES[m.group(1)]) for m in _ENGLISH_RE.finditer(lowered)]
+        replacements = [
+            (m.start(), m.end(), ENGLISH_PHRASES[m.group(1)])
+            for m in _ENGLISH_RE.finditer(lowered)
+            if m.group(1) not in PINYIN_INITIALS or text[m.start(1) : m.end(1)].islower()
+        ]
         taken = [(start, end) for start, end, _ in replacements]
         for start, end, value in _pinyin_replacements(lowered):
             if not any(start < t_end and t_start < end for t_start, t_end in taken):

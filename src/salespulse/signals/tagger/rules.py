@@ -19,7 +19,7 @@ from functools import lru_cache
 from salespulse.signals.tagger.normalize import NormalizedText
 from salespulse.signals.tagger.prefilter import TagPrefilter
 
-C = "Ⓒ+"  # a masked competitor name
+C = "(?<!Ⓒ)Ⓒ++"  # a masked competitor name, matched from the start of its run only
 OTHER_ORG_USE = re.compile(
     r"(?:隔壁[^，,。]{0,4}|同行|同级医院|周边医院|其他单位|别的单位|很多单位|大家|别的医院|其他医院|兄弟医院|兄弟单位|人家医院|很多医院|不少医院|好多医院|大部分医院|"
     r"[\u4e00-\u9fa5]{1,4}(?:医院|卫生院|妇幼|疾控|检验所|体检中心))(?:也|都|一直|现在|目前)?(?:在)?(?:用|上了|装了|跑)"
@@ -480,7 +480,7 @@ RULES: list[TagRule] = [
                 _rx(PERSON),
             ),
         ],
-        vetoes=[_rx(r"推说|推托|推脱|借口|(?:已经|已|刚|刚刚)?回来了|已经回来|刚[^，,。]{0,4}回来|回到单位了|回科里了|已经在了|今天在|上班了|有空了|能见了")],
+        vetoes=[_rx(r"(?:没|没有|并没有?)(?:去)?(?:出差|休假|请假|外出|出国|住院)|推说|推托|推脱|借口|(?:已经|已|刚|刚刚)?回来了|已经回来|刚[^，,。]{0,4}回来|回到单位了|回科里了|已经在了|今天在|上班了|有空了|能见了")],
     ),
     TagRule(
         "sample_request",
@@ -747,7 +747,7 @@ _SENTENCE_RE = re.compile(r"[^。！!？?；;\n]+")
 # transcripts and hurried typing use it instead of a comma.
 _CLAUSE_SPLIT_RE = re.compile(
     r"[，,：:、…~～]+|\s{2,}|(?<=[\u4e00-\u9fa5])\s(?=[\u4e00-\u9fa5])"
-    r"|(?<=[\u4e00-\u9fa5]{4})(?=但是|不过(?![分来去])|可是|然后|而且|所以)"
+    r"|(?<=[\u4e00-\u9fa5]{4})(?=但是|不过(?![分来去\d一二两三四五六七八九十几百千万])|可是|然后|而且|所以)"
 )
 # Our side as the actor of a clause in a rep's report ("我们下周发货", "我问他预算").
 _OUR_SIDE_RE = re.compile(r"^(?P<prefix>[^，,。]{0,4}?)(?<![比跟和与对给找帮向让])(?:我们|我司|我方|我(?![院科们])|公司)(?!医院|院|科)")
@@ -834,16 +834,28 @@ class ExtraPhrases:
 _PHRASE_NEGATION_RE = re.compile(r"(?:不|没|没有|未|无需|不用|不需要)$")
 
 
-def _vetoed(rule: TagRule, clause: Clause) -> bool:
+def _vetoed(rule: TagRule, clause: Clause, cache: dict | None = None) -> bool:
+    """Return True when a veto of ``rule`` matches the clause or its sentence. ``cache``
+    keeps the sentence verdicts of one message, so a long sentence is read once per tag."""
     if any(veto.search(clause.text) for veto in rule.vetoes):
         return True
-    if any(veto.search(clause.sentence) for veto in rule.hard_sentence_vetoes):
+    key = (rule.tag, clause.sentence_start)
+    if cache is None or key not in cache:
+        verdict = _sentence_vetoed(rule, clause.sentence)
+        if cache is None:
+            return verdict
+        cache[key] = verdict
+    return cache[key]
+
+
+def _sentence_vetoed(rule: TagRule, sentence: str) -> bool:
+    if any(veto.search(sentence) for veto in rule.hard_sentence_vetoes):
         return True
-    if any(veto.search(clause.sentence) for veto in rule.sentence_vetoes) and not (
-        rule.sentence_veto_unless is not None and rule.sentence_veto_unless.search(clause.sentence)
+    if any(veto.search(sentence) for veto in rule.sentence_vetoes) and not (
+        rule.sentence_veto_unless is not None and rule.sentence_veto_unless.search(sentence)
     ):
         return True
-    return rule.tag == "competitor_preference" and _other_organisation_only(clause.sentence)
+    return rule.tag == "competitor_preference" and _other_organisation_only(sentence)
 
 
 def _asks(clause: Clause) -> bool:
@@ -877,6 +889,10 @@ def _all_triggers(rule: TagRule) -> list[re.Pattern[str]]:
 
 # The context each context trigger needs somewhere in the message.
 _CONTEXT_REQUIREMENTS = {trigger: requirement for rule in RULES for trigger, requirement in rule.context_triggers}
+
+
+# Above this many clauses the prefilter is also run per clause.
+PER_CLAUSE_PREFILTER = 8
 
 
 @lru_cache(maxsize=1)
@@ -913,7 +929,17 @@ def find_rule_hits(
     ]
     if not candidate_tags and not _RIVAL_TERMS_RE.search(masked):
         return []
-    for clause in split_clauses(masked):
+    sentence_verdicts: dict[tuple[str, int], bool] = {}
+    clauses = split_clauses(masked)
+    # In a long text most triggers occur somewhere; per clause, far fewer do.
+    per_clause = len(clauses) > PER_CLAUSE_PREFILTER
+    for clause in clauses:
+        clause_triggers = rule_triggers
+        if per_clause:
+            clause_triggers = {
+                tag: [_all_triggers(RULES_BY_TAG[tag])[position] for position in positions]
+                for tag, positions in _rule_prefilter().possible_triggers(clause.text).items()
+            }
         our_side_match = _OUR_SIDE_RE.match(clause.text) if reported else None
         our_side = our_side_match is not None and not _CUSTOMER_ACTOR_RE.search(our_side_match["prefix"])
         rep_question = reported and bool(_REP_QUESTION_RE.search(clause.text))
@@ -930,13 +956,13 @@ def find_rule_hits(
                 if rule.our_side_sensitive and our_side:
                     continue
                 match = None
-                for trigger in rule_triggers.get(tag, ()):
+                for trigger in clause_triggers.get(tag, ()):
                     requirement = _CONTEXT_REQUIREMENTS.get(trigger)
                     match = trigger.search(clause.text)
                     if match and (requirement is None or requirement.search(masked)):
                         break
                     match = None
-                if match and (_vetoed(rule, clause) or (rule.commitment and _asks(clause))):
+                if match and (_vetoed(rule, clause, sentence_verdicts) or (rule.commitment and _asks(clause))):
                     match = None
                 if match:
                     hits.append(

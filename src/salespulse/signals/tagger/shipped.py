@@ -62,12 +62,22 @@ def shipped_model() -> CharNgramModel:
 
 def _store(model: CharNgramModel, path: Path) -> None:
     """Write the artifact to a temporary file and rename it, so a reader gets either no
-    file or the whole one."""
+    file or the whole one, then remove artifacts of earlier training files."""
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix="shipped-", suffix=".tmp")
         os.close(handle)
         save_model(model, Path(temporary))
+        os.chmod(temporary, 0o644)  # readable by a web app and a CLI running as other users
         os.replace(temporary, path)
+        temporary = None
+        load_model.cache_clear()
+        for old in path.parent.glob("shipped-*.joblib"):
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError as error:
         logger.warning("shipped tagger model not stored at %s: %s", path, error)
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)

@@ -120,9 +120,10 @@ def save_model(model: CharNgramModel, path: Path) -> None:
 
 @lru_cache(maxsize=4)
 def load_model(path: str) -> CharNgramModel | None:
-    """Load an artifact written by ``save_model``; None when the file is gone."""
+    """Load an artifact written by ``save_model``, or return None when it is missing or
+    unreadable."""
     try:
         return joblib.load(path)
-    except (OSError, EOFError) as error:
-        logger.warning("tagger model %s cannot be loaded: %s", path, error)
+    except Exception as error:  # noqa: BLE001 - a truncated or corrupt pickle raises almost anything
+        logger.warning("tagger model %s cannot be loaded, so it is not used: %s", path, error)
         return None

@@ -51,6 +51,10 @@ def result_as_json(result: TagResult) -> dict:
     return {"tags": result.codes, "evidence": evidence, "entities": entities}
 
 
+# Relative dates ("下周三", "月底") are resolved against sent_at, up to a year ahead.
+SENT_AT_RANGE = (dt.datetime(1900, 1, 1), dt.datetime(9000, 1, 1))
+
+
 class Command(BaseCommand):
     help = (
         "Tag JSON lines read from standard input (text, channel, speaker, optional sent_at) and write one JSON "
@@ -93,13 +97,21 @@ class Command(BaseCommand):
             return None
         try:
             row = json.loads(raw)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             return {
                 "line": number,
                 "error": _("line %(line)s is not valid JSON: %(reason)s") % {"line": number, "reason": error},
             }
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             return {"line": number, "error": _('line %(line)s has no "text" string field') % {"line": number}}
+        try:
+            row["text"].encode("utf-8")
+        except UnicodeEncodeError as error:
+            return {
+                "line": number,
+                "error": _("line %(line)s: text has an unpaired surrogate at character %(position)s; send UTF-8 text")
+                % {"line": number, "position": error.start},
+            }
         speaker = row.get("speaker") or Speaker.CUSTOMER
         if speaker not in Speaker.values:
             return {
@@ -117,6 +129,12 @@ class Command(BaseCommand):
                     "error": _("line %(line)s: sent_at %(value)s is not an ISO 8601 time")
                     % {"line": number, "value": row["sent_at"]},
                 }
+        if sent_at is not None and not SENT_AT_RANGE[0] <= sent_at.replace(tzinfo=None) <= SENT_AT_RANGE[1]:
+            return {
+                "line": number,
+                "error": _("line %(line)s: sent_at %(value)s is outside the years 1900 to 9000")
+                % {"line": number, "value": row["sent_at"]},
+            }
         result = tag_text(
             row["text"],
             channel=str(row.get("channel") or ""),
