@@ -85,7 +85,7 @@ def test_tagger_eval_scores_a_labelled_file(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"text": "\\ud800预算"}', "unpaired surrogate"),
+        ('{"text": "\\ud800预算"}', "代理字符"),
         (json.dumps({"text": "预算还没批", "sent_at": "9999-12-31T23:59:59"}), "1900"),
         ("[" * 100_000, "JSON"),
     ],

@@ -109,7 +109,7 @@ class Command(BaseCommand):
         except UnicodeEncodeError as error:
             return {
                 "line": number,
-                "error": _("line %(line)s: text has an unpaired surrogate at character %(position)s; send UTF-8 text")
+                "error": _("line %(line)s: text has an unpaired surrogate at character %(position)s. Send the text as UTF-8.")
                 % {"line": number, "position": error.start},
             }
         speaker = row.get("speaker") or Speaker.CUSTOMER
