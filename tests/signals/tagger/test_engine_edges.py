@@ -10,6 +10,7 @@ from salespulse.signals.tagger.config import TaggerConfig, shipped_config
 from salespulse.signals.tagger.engine import CHUNK_CHARS, _pieces
 from salespulse.signals.tagger.shipped import shipped_model
 
+
 @pytest.fixture(scope="module")
 def with_model():
     base = shipped_config()

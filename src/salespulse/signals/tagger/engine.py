@@ -24,7 +24,7 @@ from salespulse.signals.tagger.rules import (
     find_rule_hits,
     mask_competitors,
     split_clauses,
-    _vetoed,
+    vetoed,
 )
 from salespulse.signals.tagger.statistical import ADD_THRESHOLD
 
@@ -196,7 +196,7 @@ def _model_hit(tag, probability, text, norm, masked, model) -> TagHit | None:
     if not clauses:
         return None
     verdicts: dict = {}
-    if rule is not None and any(_vetoed(rule, clause, verdicts) for clause in clauses):
+    if rule is not None and any(vetoed(rule, clause, verdicts) for clause in clauses):
         return None
     scores = model.probabilities([clause.text for clause in clauses])
     best = max(range(len(clauses)), key=lambda index: scores[index].get(tag, 0.0))

@@ -834,7 +834,7 @@ class ExtraPhrases:
 _PHRASE_NEGATION_RE = re.compile(r"(?:不|没|没有|未|无需|不用|不需要)$")
 
 
-def _vetoed(rule: TagRule, clause: Clause, cache: dict | None = None) -> bool:
+def vetoed(rule: TagRule, clause: Clause, cache: dict | None = None) -> bool:
     """Return True when a veto of ``rule`` matches the clause or its sentence. ``cache``
     keeps the sentence verdicts of one message, so a long sentence is read once per tag."""
     if any(veto.search(clause.text) for veto in rule.vetoes):
@@ -962,7 +962,7 @@ def find_rule_hits(
                     if match and (requirement is None or requirement.search(masked)):
                         break
                     match = None
-                if match and (_vetoed(rule, clause, sentence_verdicts) or (rule.commitment and _asks(clause))):
+                if match and (vetoed(rule, clause, sentence_verdicts) or (rule.commitment and _asks(clause))):
                     match = None
                 if match:
                     hits.append(
