@@ -70,11 +70,11 @@ def run(
         result = _run_one(piece, **options)
         for hit in result.tags:
             shifted = replace(hit, start=hit.start + offset, end=hit.end + offset)
-            kept = by_tag.get(hit.tag)
-            if kept is None:
+            first = by_tag.get(hit.tag)
+            if first is None:
                 by_tag[hit.tag] = shifted
-            elif shifted.confidence > kept.confidence:
-                by_tag[hit.tag] = replace(kept, confidence=shifted.confidence)
+            elif shifted.confidence > first.confidence:
+                by_tag[hit.tag] = replace(first, confidence=shifted.confidence)
         merged.entities.extend(
             replace(entity, start=entity.start + offset, end=entity.end + offset) for entity in result.entities
         )
