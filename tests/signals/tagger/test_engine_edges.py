@@ -79,6 +79,8 @@ def test_repetitive_long_input_is_tagged_whole(text, competitors, amounts):
 
 
 def test_dates_past_the_calendar_are_left_out():
-    result = tag_text("下周三送到", sent_at=dt.datetime(9999, 12, 31, tzinfo=dt.UTC), use_model=False)
+    result = tag_text(
+        "下周三送到", sent_at=dt.datetime(9999, 12, 31, tzinfo=dt.UTC), use_model=False, config=shipped_config()
+    )
     assert "delivery_timeline" in result.codes
     assert not [entity for entity in result.entities if entity.kind == "date"]
