@@ -84,3 +84,18 @@ def test_dates_past_the_calendar_are_left_out():
     )
     assert "delivery_timeline" in result.codes
     assert not [entity for entity in result.entities if entity.kind == "date"]
+
+
+# The spec's own examples of conditions, with the shipped model.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("如果预算批了的话我们就下单", {"budget_pending"}),
+        ("钱到了我们就签", {"budget_pending"}),
+        ("价格降一点我们就下单", {"price_objection"}),
+        ("如果我们订的话，交货要多久？", {"delivery_timeline"}),
+        ("你们要是交不了货，我们就找别家", set()),
+    ],
+)
+def test_spec_conditions_with_the_model(with_model, text, expected):
+    assert codes(text, with_model) == expected

@@ -176,7 +176,13 @@ def _vetoed_by_model(model, probabilities: dict[str, float], by_tag: dict[str, l
     so there the clause must agree."""
     if model is None:
         return set()
-    doubtful = {tag for tag in by_tag if tag in probabilities and model.vetoes(tag, probabilities[tag])}
+    doubtful = {
+        tag for tag in by_tag
+        if tag in probabilities and model.vetoes(tag, probabilities[tag])
+        # The model sees the topic but not the polarity: negation and conditions are
+        # the rules' job ("如果预算批了的话" scores as approved).
+        and probabilities.get(EXCLUSIVE.get(tag, ""), 0.0) < 0.5
+    }
     if len(by_tag) < 2 or not doubtful:
         return doubtful
     clauses = sorted({(hit.start, hit.end) for tag in doubtful for hit in by_tag[tag]})
