@@ -36,7 +36,7 @@ def ensure_devset_examples() -> int:
     already match. Examples ops added and corrections are left alone."""
     text = resources.files("salespulse.signals.taxonomy").joinpath("devset.jsonl").read_text("utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    wanted = [
+    shipped_rows = [
         (row["text"], row.get("channel", ""), row.get("speaker", "customer"), sorted(row.get("tags", [])))
         for row in rows
     ]
@@ -45,16 +45,16 @@ def ensure_devset_examples() -> int:
         (text, channel, speaker, sorted(tags or [])) for text, channel, speaker, tags in
         stored.values_list("text", "channel", "speaker", "tags")
     )
-    if current == sorted(wanted):
+    if current == sorted(shipped_rows):
         return 0
     with transaction.atomic():
         stored.delete()
         LabelledExample.objects.bulk_create(
             LabelledExample(text=text, channel=channel, speaker=speaker, tags=tags, origin=LabelledExample.Origin.DEVSET)
-            for text, channel, speaker, tags in wanted
+            for text, channel, speaker, tags in shipped_rows
         )
-    logger.info("development set examples replaced: %s rows (were %s)", len(wanted), len(current))
-    return len(wanted)
+    logger.info("development set examples replaced: %s rows (were %s)", len(shipped_rows), len(current))
+    return len(shipped_rows)
 
 
 def _correction_examples() -> list[tuple[str, list[str]]]:

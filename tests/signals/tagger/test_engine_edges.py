@@ -72,7 +72,7 @@ def test_pieces_end_at_sentence_ends():
     [("a" + " " * 16_000, 0, 0), ("罗氏" * 4_000, 4_000, 0), ("60万，" * 10_000, 0, 10_000)],
 )
 def test_repetitive_long_input_is_tagged_whole(text, competitors, amounts):
-    # These once took 3 to 30 s (quadratic paths); docs/benchmarks.md has the times now.
+    # These once took 3 to 30 s on quadratic paths. docs/benchmarks.md has the times now.
     result = tag_text(text, channel="wechat", speaker="customer", use_model=False, config=shipped_config())
     assert sum(entity.kind == "competitor" for entity in result.entities) == competitors
     assert sum(entity.kind == "amount_cny" for entity in result.entities) == amounts

@@ -1323,7 +1323,7 @@ def test_refusal_and_habits_not_competitor(text):
     assert "competitor_preference" not in codes(text)
 
 
-# "的话" right after a noun names the topic; after a verb it ends a condition.
+# "的话" right after a noun names the topic, and after a verb it ends a condition.
 @pytest.mark.parametrize(
     ("text", "expected", "absent"),
     [
@@ -1366,7 +1366,7 @@ def test_payment_deadline_is_not_delivery_timeline():
     assert "delivery_timeline" not in codes("交货后要在三十天以内付清。")
 
 
-# A rival's price or terms held against ours carries both tags; another customer's price
+# A rival's price or terms held against ours carries both tags. Another customer's price
 # carries only the objection.
 @pytest.mark.parametrize(
     "text",
@@ -1521,11 +1521,11 @@ def test_money_set_aside_or_arrived_is_budget_approved(text):
     assert "budget_approved" in codes(text)
 
 
-def test_not_a_lack_of_money_is_not_budget_pending():
+def test_no_lack_of_money_not_pending():
     assert "budget_pending" not in codes("不是没钱，是主任还没回来。")
 
 
-# Quality, packaging, CE marks and interference are doubts about our product; a doubt
+# Quality, packaging, CE marks and interference are doubts about our product. A doubt
 # about a rival's product the customer dropped, or a fixed problem, is not.
 @pytest.mark.parametrize(
     "text",
@@ -1552,7 +1552,7 @@ def test_main_point_is_not_a_condition():
     assert "technical_concern" in codes("价格倒还好，主要是你们机器太吵。")
 
 
-# No tender at all is not tender_process; a listing still to come is.
+# No tender at all is not tender_process, but a listing still to come is.
 @pytest.mark.parametrize(
     "text", ["这个品种不挂网，院里自己谈。", "我们是民营的，没有招标这一说。", "这次科室直采，走院内议价。"]
 )
@@ -1564,7 +1564,7 @@ def test_listing_not_yet_done_is_tender_process():
     assert "tender_process" in codes("产品在平台上还没挂网，暂时买不了。")
 
 
-# Using a named rival now, or no reason to change supplier; having switched to us is not.
+# Using a named rival now, or no reason to change supplier. Having switched to us is not.
 @pytest.mark.parametrize(
     "text",
     ["我们科一直用的是希森美康，用着顺手。", "凝血现在还是跑沃芬的。", "去年就上了迈瑞的流水线。", "现供应商挺好的，没有换的必要。"],
@@ -1582,7 +1582,7 @@ def test_rival_delivering_faster_is_not_price():
     assert "price_objection" not in found
 
 
-# Deadlines in everyday words; a waived deadline or an imagined stock-out is not one.
+# Deadlines in everyday words. A waived deadline or an imagined stock-out is not one.
 @pytest.mark.parametrize(
     "text",
     ["明天下午3点前送到，别耽误了", "月底之前你们到不了货就麻烦了", "你们赶紧排产，科里等着", "能不能推迟一周再送？", "最快哪天能到？"],
@@ -1712,7 +1712,7 @@ def test_money_granted_or_at_hand_is_budget_approved(text):
     assert "budget_approved" in codes(text)
 
 
-# Deadlines for stock, and relaxed deadlines, are delivery_timeline; open delivery days
+# Deadlines for stock, and relaxed deadlines, are delivery_timeline. Open delivery days
 # are not.
 @pytest.mark.parametrize(
     "text", ["年会前能不能把货发完？", "周五前必须入仓", "开业前货要到位", "三月份到都行", "安装的事不急，估计年后"]

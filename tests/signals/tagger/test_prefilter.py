@@ -47,7 +47,7 @@ def test_match_always_contains_a_factor(text):
         assert any(factor in text for factor in factors)
 
 
-def test_rules_skip_no_matching_trigger_on_the_development_set():
+def test_prefilter_keeps_every_matching_trigger():
     prefilter = _rule_prefilter()
     for example in load_examples():
         text = normalize(example.text).text

@@ -82,11 +82,12 @@ def test_devset_examples_follow_the_shipped_file():
     assert ensure_devset_examples() == 0
 
 
-def test_engine_uses_the_shipped_model_until_one_is_trained():
+def test_shipped_model_used_before_training():
     assert not TaggerModel.objects.exists()
     assert current_config().model is not None
     hit = tag_text("预算还没批下来").tags[0]
-    assert hit.tag == "budget_pending" and hit.confidence != 0.85
+    assert hit.tag == "budget_pending"
+    assert hit.confidence != 0.85
 
 
 def test_shipped_model_is_stored_and_reloaded(var_dir, monkeypatch):

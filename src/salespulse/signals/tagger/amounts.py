@@ -165,11 +165,11 @@ def find_amounts(text: str) -> list[AmountMatch]:
     # Longest first, then earliest: a currency-marked "¥2,350,000" beats its digits.
     candidates.sort(key=lambda item: (-(item.end - item.start), item.start))
     chosen: list[AmountMatch] = []
-    taken = bytearray(len(text))  # characters already inside a chosen amount
+    covered = bytearray(len(text))  # characters already inside a chosen amount
     for candidate in candidates:
-        if not any(taken[candidate.start : candidate.end]):
+        if not any(covered[candidate.start : candidate.end]):
             chosen.append(candidate)
-            taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
+            covered[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
     return sorted(
         (AmountMatch(item.start, item.end, canonical_amount(item.value)) for item in chosen),
         key=lambda item: item.start,

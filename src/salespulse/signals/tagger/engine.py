@@ -179,8 +179,8 @@ def _vetoed_by_model(model, probabilities: dict[str, float], by_tag: dict[str, l
     doubtful = {
         tag for tag in by_tag
         if tag in probabilities and model.vetoes(tag, probabilities[tag])
-        # The model sees the topic but not the polarity: negation and conditions are
-        # the rules' job ("如果预算批了的话" scores as approved).
+        # The model reads the topic but not the polarity, so negation and conditions
+        # are left to the rules ("如果预算批了的话" scores as approved).
         and probabilities.get(EXCLUSIVE.get(tag, ""), 0.0) < 0.5
     }
     if len(by_tag) < 2 or not doubtful:

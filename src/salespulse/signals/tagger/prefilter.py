@@ -145,6 +145,3 @@ class TagPrefilter:
                 for tag, position in entries:
                     found.setdefault(tag, set()).add(position)
         return {tag: sorted(positions) for tag, positions in found.items()}
-
-    def possible_tags(self, text: str) -> set[str]:
-        return set(self.possible_triggers(text))

@@ -420,7 +420,7 @@ RULES: list[TagRule] = [
             ),
         ],
         hard_sentence_vetoes=[
-            # A rival dropped for its price says nothing of ours.
+            # A rival dropped for its price is no objection to ours.
             _rx(r"^(?!.*(?:你们|贵司|你家|您)[^。]{0,6}(?:贵|高|价)).*Ⓒ[^。]{0,10}(?:不考虑|不用了|淘汰|pass|退了|不要了)"),
         ],
         vetoes=[
@@ -556,7 +556,7 @@ RULES: list[TagRule] = [
         hard_sentence_vetoes=[
             # The customer's own mistake, or a returns procedure.
             _rx(r"操作失误|(?:跟|和)你们没关系|不怪你们|退换货"),
-            # A tender rule for every bidder, unless the customer asks whether ours meets it.
+            # A tender rule for every bidder, unless the customer questions whether ours meets it.
             _rx(r"^(?!.*(?:你们|贵司|你家)[^。]{0,12}(?:能不能|能否|能|够不够|达到|满足|达不到|做不到)).*(?:招标|标书|投标|挂网|磋商|采购方式|论证|开标)"),
             # A complaint about a rival's product, with no word about ours.
             _rx(rf"(?:{C}|竞品|别家|那家)[^。]{{0,20}}(?:不用了|pass|不考虑|换掉|淘汰|试过了|退了)"),
@@ -885,7 +885,7 @@ def is_reported(channel: str, speaker: str) -> bool:
 
 
 def _all_triggers(rule: TagRule) -> list[re.Pattern[str]]:
-    """The rule's triggers, then its context triggers: the order they are tried in."""
+    """Return the rule's triggers, then its context triggers, in the order they are tried."""
     return rule.triggers + [trigger for trigger, _ in rule.context_triggers]
 
 
@@ -900,6 +900,14 @@ PER_CLAUSE_PREFILTER = 8
 @lru_cache(maxsize=1)
 def _rule_prefilter() -> TagPrefilter:
     return TagPrefilter({rule.tag: _all_triggers(rule) for rule in RULES})
+
+
+def _possible_triggers(text: str) -> dict[str, list[re.Pattern[str]]]:
+    """Return, per tag, the triggers that can match ``text``, in the order they are tried."""
+    return {
+        tag: [_all_triggers(RULES_BY_TAG[tag])[position] for position in positions]
+        for tag, positions in _rule_prefilter().possible_triggers(text).items()
+    }
 
 
 def find_rule_hits(
@@ -919,11 +927,7 @@ def find_rule_hits(
     tags = [rule.tag for rule in RULES]
     if extra:
         tags.extend(tag for tag in sorted(extra.tags()) if tag not in RULES_BY_TAG)
-    possible = _rule_prefilter().possible_triggers(masked)
-    rule_triggers = {
-        tag: [_all_triggers(RULES_BY_TAG[tag])[position] for position in positions]
-        for tag, positions in possible.items()
-    }
+    rule_triggers = _possible_triggers(masked)
     candidate_tags = [
         tag for tag in tags
         if any(trigger.search(masked) for trigger in rule_triggers.get(tag, ()))
@@ -933,15 +937,10 @@ def find_rule_hits(
         return []
     sentence_verdicts: dict[tuple[str, int], bool] = {}
     clauses = split_clauses(masked)
-    # In a long text most triggers occur somewhere; per clause, far fewer do.
+    # In a long text most triggers occur somewhere, but per clause far fewer do.
     per_clause = len(clauses) > PER_CLAUSE_PREFILTER
     for clause in clauses:
-        clause_triggers = rule_triggers
-        if per_clause:
-            clause_triggers = {
-                tag: [_all_triggers(RULES_BY_TAG[tag])[position] for position in positions]
-                for tag, positions in _rule_prefilter().possible_triggers(clause.text).items()
-            }
+        clause_triggers = _possible_triggers(clause.text) if per_clause else rule_triggers
         our_side_match = _OUR_SIDE_RE.match(clause.text) if reported else None
         our_side = our_side_match is not None and not _CUSTOMER_ACTOR_RE.search(our_side_match["prefix"])
         rep_question = reported and bool(_REP_QUESTION_RE.search(clause.text))
@@ -1015,7 +1014,7 @@ _RIVAL_REJECTED_RE = re.compile(r"不(?:考虑|用|要|选)|不会(?:用|选|考
 
 
 def _pair_price_and_competitor(hits: list[RuleHit], masked: str) -> list[RuleHit]:
-    """Give a price comparison with a rival both tags, as the spec asks."""
+    """Give a price comparison with a rival both tags, as the spec requires."""
     found = {hit.tag for hit in hits}
     if "price_objection" in found and "competitor_preference" in found:
         return hits

@@ -46,7 +46,7 @@ class CharNgramModel:
     vectorizer: TfidfVectorizer
     classifier: OneVsRestClassifier
     tags: list[str]
-    # Positive training examples per tag; empty for artifacts saved before it existed.
+    # Positive training examples per tag, empty for artifacts saved before it existed.
     support: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
